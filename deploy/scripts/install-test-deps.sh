@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the real third-party programs the test suite drives (Debian packages).
+# Idempotent; does nothing for packages already present.
+set -euo pipefail
+need=()
+command -v mvn >/dev/null 2>&1      || need+=(maven)
+command -v curl >/dev/null 2>&1     || need+=(curl)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v python3 >/dev/null 2>&1  || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-test-deps: need root to install: ${need[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
