@@ -1,0 +1,250 @@
+package io.connmgr.protocol.codec;
+
+import io.connmgr.protocol.message.Ack;
+import io.connmgr.protocol.message.Cmd;
+import io.connmgr.protocol.message.CmdResult;
+import io.connmgr.protocol.message.Frame;
+import io.connmgr.protocol.message.GoAway;
+import io.connmgr.protocol.message.Hello;
+import io.connmgr.protocol.message.Msg;
+import io.connmgr.protocol.message.Ping;
+import io.connmgr.protocol.message.Pong;
+import io.connmgr.protocol.message.Reject;
+import io.connmgr.protocol.message.Welcome;
+import io.connmgr.protocol.wire.CmdStatus;
+import io.connmgr.protocol.wire.FrameType;
+import io.connmgr.protocol.wire.ReasonCode;
+import io.connmgr.protocol.wire.Wire;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The device-link wire format: byte layouts of every frame payload, in one place. docs/protocol.md describes the same
+ * layouts for implementers in other languages; the golden vectors in the tests keep the two in step.
+ */
+public final class FrameCodec {
+
+    private FrameCodec() {
+    }
+
+    /** Writes header and payload of {@code frame} to {@code out}. */
+    public static void encode(Frame frame, ByteBuf out) {
+        int headerAt = out.writerIndex();
+        out.writeInt(0); // header placeholder, patched once the payload length is known
+        switch (frame) {
+            case Hello h -> {
+                out.writeShort(Wire.HELLO_MAGIC);
+                out.writeByte(h.version());
+                out.writeByte(0); // flags: reserved, must be zero
+                out.writeShort(h.keepAliveSeconds());
+                out.writeInt(h.capabilities());
+                writeShortBytes(out, h.deviceId().getBytes(StandardCharsets.UTF_8), "device id");
+                writeShortBytes(out, h.credential(), "credential");
+                writeShortBytes(out, h.resumeToken(), "resume token");
+            }
+            case Welcome w -> {
+                out.writeByte(w.version());
+                out.writeByte(w.resumed() ? 1 : 0);
+                out.writeShort(w.keepAliveSeconds());
+                out.writeInt(w.maxFrameSize());
+                out.writeInt(w.capabilities());
+                out.writeLong(w.lastUplinkSeq());
+                writeShortBytes(out, w.resumeToken(), "resume token");
+            }
+            case Reject r -> {
+                out.writeByte(r.reasonCode());
+                out.writeCharSequence(r.message(), StandardCharsets.UTF_8);
+            }
+            case GoAway g -> {
+                out.writeByte(g.reasonCode());
+                out.writeInt((int) g.reconnectAfterMillis());
+                out.writeCharSequence(g.message(), StandardCharsets.UTF_8);
+            }
+            case Ping p -> { }
+            case Pong p -> { }
+            case Msg m -> {
+                out.writeLong(m.seq());
+                out.writeBytes(m.payload());
+            }
+            case Ack a -> out.writeLong(a.seq());
+            case Cmd c -> {
+                out.writeShort(c.id());
+                out.writeByte(c.opcode());
+                out.writeInt((int) c.value());
+            }
+            case CmdResult c -> {
+                out.writeShort(c.id());
+                out.writeByte(c.status().code());
+            }
+        }
+        int length = out.writerIndex() - headerAt - Wire.HEADER_BYTES;
+        if (length > Wire.MAX_LENGTH_FIELD) {
+            out.writerIndex(headerAt);
+            throw new IllegalArgumentException("frame payload of " + length + " bytes exceeds the 24-bit length field");
+        }
+        out.setInt(headerAt, frame.type().code() << 24 | length);
+    }
+
+    /** Encodes to a fresh array; convenient for tests, golden vectors and raw writes. */
+    public static byte[] toBytes(Frame frame) {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            encode(frame, buf);
+            return ByteBufUtil.getBytes(buf);
+        } finally {
+            buf.release();
+        }
+    }
+
+    /**
+     * Decodes one payload of a known type. {@code payload} holds exactly the frame's payload bytes; it is fully
+     * consumed on success.
+     */
+    public static Frame decode(FrameType type, ByteBuf payload) throws MalformedFrameException {
+        Frame frame = switch (type) {
+            case HELLO -> decodeHello(payload);
+            case WELCOME -> new Welcome(u8(payload), (u8(payload) & 1) != 0, u16(payload), i32(payload),
+                    i32(payload), i64(payload), shortBytes(payload, Wire.RESUME_TOKEN_BYTES, "resume token"));
+            case REJECT -> new Reject(u8(payload), utf8(payload, payload.readableBytes(), "message"));
+            case GOAWAY -> new GoAway(u8(payload), u32(payload), utf8(payload, payload.readableBytes(), "message"));
+            case PING -> Ping.INSTANCE;
+            case PONG -> Pong.INSTANCE;
+            case MSG -> {
+                long seq = i64(payload);
+                byte[] body = new byte[payload.readableBytes()];
+                payload.readBytes(body);
+                yield new Msg(seq, body);
+            }
+            case ACK -> new Ack(i64(payload));
+            case CMD -> new Cmd(u16(payload), u8(payload), u32(payload));
+            case CMD_RESULT -> {
+                int id = u16(payload);
+                int code = u8(payload);
+                CmdStatus status = CmdStatus.fromCode(code);
+                if (status == null) {
+                    throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "unknown CMD_RESULT status " + code);
+                }
+                yield new CmdResult(id, status);
+            }
+            case STREAM_OPEN, STREAM_OPEN_RESULT, STREAM_DATA, STREAM_WINDOW, STREAM_CLOSE, STREAM_RESET,
+                 RPC_REQUEST, RPC_RESPONSE, BACKEND_HELLO, BACKEND_WELCOME, BACKEND_SEND, BACKEND_SUBSCRIBE,
+                 BACKEND_EVENT, BACKEND_SETTINGS, BACKEND_RESULT -> throw new MalformedFrameException(
+                    ReasonCode.UNKNOWN_FRAME_TYPE, "frame type " + type + " is reserved and not supported");
+        };
+        if (payload.isReadable()) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR,
+                    payload.readableBytes() + " unexpected trailing bytes in " + type);
+        }
+        return frame;
+    }
+
+    private static Hello decodeHello(ByteBuf in) throws MalformedFrameException {
+        int magic = u16(in);
+        if (magic != Wire.HELLO_MAGIC) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "HELLO does not start with the magic 'CM'");
+        }
+        int version = u8(in);
+        if (version != Wire.PROTOCOL_VERSION) {
+            throw new MalformedFrameException(ReasonCode.UNSUPPORTED_VERSION,
+                    "protocol version " + version + " not supported; this appliance speaks " + Wire.PROTOCOL_VERSION);
+        }
+        int flags = u8(in);
+        if (flags != 0) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "HELLO reserved flags must be zero");
+        }
+        int keepAlive = u16(in);
+        int capabilities = i32(in);
+        int idLength = u8(in);
+        if (idLength == 0 || idLength > Wire.MAX_DEVICE_ID_BYTES) {
+            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID,
+                    "device id must be 1.." + Wire.MAX_DEVICE_ID_BYTES + " bytes, got " + idLength);
+        }
+        String deviceId;
+        try {
+            deviceId = utf8(in, idLength, "device id");
+        } catch (MalformedFrameException e) {
+            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID, e.getMessage());
+        }
+        if (!DeviceIds.isValid(deviceId)) {
+            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID, "device id contains control characters");
+        }
+        byte[] credential = shortBytes(in, Wire.MAX_CREDENTIAL_BYTES, "credential");
+        byte[] token = shortBytes(in, Wire.RESUME_TOKEN_BYTES, "resume token");
+        if (token.length != 0 && token.length != Wire.RESUME_TOKEN_BYTES) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR,
+                    "resume token must be empty or " + Wire.RESUME_TOKEN_BYTES + " bytes");
+        }
+        return new Hello(version, keepAlive, capabilities, deviceId, credential, token);
+    }
+
+    private static void writeShortBytes(ByteBuf out, byte[] bytes, String what) {
+        if (bytes.length > 255) {
+            throw new IllegalArgumentException(what + " longer than 255 bytes");
+        }
+        out.writeByte(bytes.length);
+        out.writeBytes(bytes);
+    }
+
+    private static void need(ByteBuf in, int n) throws MalformedFrameException {
+        if (in.readableBytes() < n) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "frame payload truncated");
+        }
+    }
+
+    private static int u8(ByteBuf in) throws MalformedFrameException {
+        need(in, 1);
+        return in.readUnsignedByte();
+    }
+
+    private static int u16(ByteBuf in) throws MalformedFrameException {
+        need(in, 2);
+        return in.readUnsignedShort();
+    }
+
+    private static int i32(ByteBuf in) throws MalformedFrameException {
+        need(in, 4);
+        return in.readInt();
+    }
+
+    private static long u32(ByteBuf in) throws MalformedFrameException {
+        need(in, 4);
+        return in.readUnsignedInt();
+    }
+
+    private static long i64(ByteBuf in) throws MalformedFrameException {
+        need(in, 8);
+        return in.readLong();
+    }
+
+    private static byte[] shortBytes(ByteBuf in, int max, String what) throws MalformedFrameException {
+        int length = u8(in);
+        if (length > max) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, what + " longer than " + max + " bytes");
+        }
+        need(in, length);
+        byte[] bytes = new byte[length];
+        in.readBytes(bytes);
+        return bytes;
+    }
+
+    private static String utf8(ByteBuf in, int length, String what) throws MalformedFrameException {
+        need(in, length);
+        ByteBuffer bytes = in.nioBuffer(in.readerIndex(), length);
+        in.skipBytes(length);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes)
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, what + " is not valid UTF-8");
+        }
+    }
+}

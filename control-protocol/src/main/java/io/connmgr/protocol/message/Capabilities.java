@@ -1,0 +1,16 @@
+package io.connmgr.protocol.message;
+
+/** Bits of the capability set exchanged in HELLO and WELCOME. Unknown bits are ignored by both sides. */
+public final class Capabilities {
+    /** Understands CMD frames (connection-manager commands). */
+    public static final int CM_COMMANDS = 1;
+    /** Can carry multiplexed streams (STREAM_* frames). */
+    public static final int STREAMS = 1 << 1;
+    /** Answers RPC_REQUEST frames. */
+    public static final int RPC = 1 << 2;
+    /** Can open dedicated data connections for streams. */
+    public static final int DATA_CONNECTIONS = 1 << 3;
+
+    private Capabilities() {
+    }
+}
