@@ -70,6 +70,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         out.add(new ProtocolViolation(reason, detail));
     }
 
+    /** True while part of a frame is buffered: trimming the pipeline now would lose those bytes. */
+    public boolean hasPartialFrame() {
+        return actualReadableBytes() > 0;
+    }
+
     public int maxFrameSize() {
         return maxFrameSize;
     }

@@ -1,0 +1,292 @@
+package io.connmgr.appliance;
+
+import io.connmgr.appliance.admin.AdminOptions;
+import io.connmgr.appliance.admin.AdminServer;
+import io.connmgr.appliance.auth.DeviceAuthenticator;
+import io.connmgr.appliance.auth.FleetTokens;
+import io.connmgr.appliance.auth.SecretFiles;
+import io.connmgr.appliance.config.ApplianceConfig;
+import io.connmgr.appliance.devicelink.DeviceLinkInitializer;
+import io.connmgr.appliance.devicelink.DeviceLinkPipelines;
+import io.connmgr.appliance.devicelink.HandshakeService;
+import io.connmgr.appliance.metrics.ApplianceMetrics;
+import io.connmgr.appliance.session.TimeSource;
+import io.connmgr.appliance.session.UplinkSink;
+import io.connmgr.appliance.store.ApplianceStore;
+import io.connmgr.appliance.store.StoreOptions;
+import io.connmgr.appliance.store.rocksdb.RocksDbStore;
+import io.connmgr.appliance.tier.ConnectionManager;
+import io.connmgr.appliance.tier.PressureMonitor;
+import io.connmgr.appliance.tier.sleep.SleepLoop;
+import io.connmgr.appliance.tier.sleep.SleepLoopOptions;
+import io.connmgr.appliance.transport.Transport;
+import io.connmgr.protocol.wire.Wire;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One appliance: store, device listener, sleep loop, tier timers and admin API, started and drained in order.
+ */
+public final class Appliance implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Appliance.class);
+    private static final int SLEEP_TABLE_INITIAL_CAPACITY = 1024;
+    private static final int SLEEP_READ_BUFFER_BYTES = 512;
+
+    private final ApplianceConfig config;
+    private final ApplianceMetrics metrics;
+    private final TimeSource time;
+    private final UplinkSink uplinkSink;
+    private ApplianceStore store;
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private EventLoopGroup adminGroup;
+    private ExecutorService storeReads;
+    private ExecutorService sessionWrites;
+    private ScheduledExecutorService timers;
+    private SleepLoop sleepLoop;
+    private ConnectionManager manager;
+    private AdminServer admin;
+    private Channel deviceListener;
+    private volatile boolean ready;
+    private volatile boolean stopped;
+
+    public Appliance(ApplianceConfig config) {
+        this(config, new ApplianceMetrics(), TimeSource.SYSTEM, UplinkSink.DISCARD);
+    }
+
+    public Appliance(ApplianceConfig config, ApplianceMetrics metrics, TimeSource time, UplinkSink uplinkSink) {
+        this.config = config;
+        this.metrics = metrics;
+        this.time = time;
+        this.uplinkSink = uplinkSink;
+    }
+
+    public Appliance start() throws InterruptedException {
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data dir " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+        store = RocksDbStore.open(config.dataDir().resolve("store"),
+                new StoreOptions(config.storeMoveAsideIfCorrupt(), config.storeCacheSize()), metrics.meterRegistry());
+        byte[] fleetKey = SecretFiles.fleetKey(config.dataDir());
+        String adminToken = SecretFiles.adminToken(config.dataDir());
+
+        Transport transport = Transport.detect();
+        bossGroup = transport.newGroup(1, "device-accept");
+        workerGroup = transport.newGroup(config.ioThreads(), "device-io");
+        adminGroup = transport.newGroup(1, "admin-io");
+        storeReads = Executors.newFixedThreadPool(4, new DefaultThreadFactory("store-read", true));
+        sessionWrites = Executors.newSingleThreadExecutor(new DefaultThreadFactory("store-write", true));
+        timers = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("tier-timers", true));
+
+        SleepLoopForwarder forwarder = new SleepLoopForwarder();
+        if (transport.isEpoll() && config.sleepEnabled()) {
+            sleepLoop = new SleepLoop(new SleepLoopOptions(Wire.ping(), Wire.pong(), SLEEP_TABLE_INITIAL_CAPACITY,
+                    config.sleepMaxEntries(), SLEEP_READ_BUFFER_BYTES, Duration.ofSeconds(1)),
+                    forwarder, InstantSource.system());
+            metrics.bindSleepLoop(sleepLoop);
+        }
+        manager = new ConnectionManager(config, store, sleepLoop, workerGroup, storeReads, sessionWrites, metrics,
+                time, new PressureMonitor(config.pressureHeapPercent(), config.pressureMaxAwake()), uplinkSink);
+        forwarder.target = manager;
+        manager.recoverSessions();
+        DeviceLinkPipelines pipelines = new DeviceLinkPipelines(manager,
+                new HandshakeService(new DeviceAuthenticator(new FleetTokens(fleetKey), store), store), metrics,
+                storeReads, time, config.maxFrameSize(), config.handshakeTimeout().toMillis(),
+                config.maxPendingHandshakes());
+        manager.attachPipelines(pipelines);
+        if (sleepLoop != null) {
+            sleepLoop.start();
+        }
+
+        ServerBootstrap b = new ServerBootstrap().group(bossGroup, workerGroup)
+                .channel(transport.serverChannelClass())
+                .childHandler(new DeviceLinkInitializer(pipelines, metrics));
+        transport.configureDeviceListener(b, config);
+        try {
+            deviceListener = b.bind(config.bindAddress(), config.devicePort()).sync().channel();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("cannot listen for devices on " + config.bindAddress() + ":"
+                    + config.devicePort() + ": " + e.getMessage(), e);
+        }
+
+        admin = new AdminServer(new AdminOptions(config.adminBindAddress(), config.adminPort(), adminToken,
+                64 * 1024), new DeviceDirectoryService(manager, store, config, () -> ready), metrics.registry(),
+                adminGroup, transport.serverChannelClass());
+        try {
+            admin.start();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+
+        long sweepMillis = config.sweepInterval().toMillis();
+        timers.scheduleWithFixedDelay(guarded("tier sweep", manager::sweep), sweepMillis, sweepMillis,
+                TimeUnit.MILLISECONDS);
+        long pressureMillis = config.pressureCheckInterval().toMillis();
+        timers.scheduleWithFixedDelay(guarded("pressure check", manager::relievePressure), pressureMillis,
+                pressureMillis, TimeUnit.MILLISECONDS);
+        long expiryMillis = Math.clamp(config.sessionExpiry().toMillis() / 10, 1000, 600_000);
+        timers.scheduleWithFixedDelay(() -> storeReads.execute(guarded("session expiry", manager::expireSessions)),
+                expiryMillis, expiryMillis, TimeUnit.MILLISECONDS);
+        ready = true;
+        log.info("appliance ready: devices on {}:{}, admin API on {}:{} (bearer token in {}), data in {}, "
+                        + "transport {}, sleep tier {}",
+                config.bindAddress(), devicePort(), config.adminBindAddress(), adminPort(),
+                config.dataDir().resolve(SecretFiles.ADMIN_TOKEN), config.dataDir(),
+                transport.isEpoll() ? "epoll" : "nio", sleepLoop != null ? "on" : "off (connections stop at IDLE)");
+        return this;
+    }
+
+    private static Runnable guarded(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("{} failed: {}", what, e.toString(), e);
+            }
+        };
+    }
+
+    /**
+     * Graceful shutdown, each step bounded by the drain deadline: not ready, stop accepting, GOAWAY to every device
+     * at the eviction rate, flush the store, stop.
+     */
+    public void drain() {
+        if (stopped) {
+            return;
+        }
+        long deadline = System.nanoTime() + config.drainDeadline().toNanos();
+        log.info("draining: readiness off, no new devices, telling {} awake and {} sleeping devices to come back later",
+                manager.awakeCount(), manager.sleeping());
+        ready = false;
+        manager.stopAccepting();
+        if (deviceListener != null) {
+            deviceListener.close().awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
+        }
+        try {
+            int told = manager.evictAll(config.evictionRate(), Duration.ofNanos(remaining(deadline)));
+            log.info("drain: told {} devices to reconnect later", told);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    private static long remaining(long deadlineNanos) {
+        return Math.max(0, deadlineNanos - System.nanoTime());
+    }
+
+    @Override
+    public void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        ready = false;
+        if (timers != null) {
+            timers.shutdownNow();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (deviceListener != null) {
+            deviceListener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (sleepLoop != null) {
+            sleepLoop.close();
+        }
+        shutdown(bossGroup);
+        shutdown(workerGroup);
+        shutdown(adminGroup);
+        awaitQuiet(sessionWrites);
+        awaitQuiet(storeReads);
+        if (store != null) {
+            try {
+                store.flush();
+            } catch (RuntimeException e) {
+                log.warn("store flush failed: {}", e.toString());
+            }
+            store.close();
+        }
+        log.info("appliance stopped");
+    }
+
+    private static void shutdown(EventLoopGroup group) {
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void awaitQuiet(ExecutorService executor) {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public int devicePort() {
+        return ((InetSocketAddress) deviceListener.localAddress()).getPort();
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    public ApplianceMetrics metrics() {
+        return metrics;
+    }
+
+    public ConnectionManager manager() {
+        return manager;
+    }
+
+    public ApplianceStore store() {
+        return store;
+    }
+
+    public ApplianceConfig config() {
+        return config;
+    }
+
+    /** The sleep loop starts before the connection manager exists; this hands its events on once it does. */
+    private static final class SleepLoopForwarder implements SleepLoop.Listener {
+        private volatile SleepLoop.Listener target;
+
+        @Override
+        public void onWake(int fd, long deviceKey, byte[] pending) {
+            target.onWake(fd, deviceKey, pending);
+        }
+
+        @Override
+        public void onClosed(long deviceKey, SleepLoop.CloseCause cause) {
+            target.onClosed(deviceKey, cause);
+        }
+    }
+}

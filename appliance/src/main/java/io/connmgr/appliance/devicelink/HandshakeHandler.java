@@ -1,0 +1,118 @@
+package io.connmgr.appliance.devicelink;
+
+import io.connmgr.appliance.metrics.ApplianceMetrics;
+import io.connmgr.appliance.tier.ConnectionManager;
+import io.connmgr.protocol.message.Frame;
+import io.connmgr.protocol.message.Hello;
+import io.connmgr.protocol.message.Reject;
+import io.connmgr.protocol.wire.ReasonCode;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Waits for HELLO within the handshake deadline, checks it off the event loop (the store may be read), and hands the
+ * connection to the connection manager, which replaces this handler with the ACTIVE pipeline. Reading stops while
+ * the check runs, so nothing is buffered on the device's behalf before it is known.
+ */
+public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
+    private final HandshakeService service;
+    private final ConnectionManager manager;
+    private final ApplianceMetrics metrics;
+    private final Executor storeExecutor;
+    private final long timeoutMillis;
+    private final AtomicInteger pendingHandshakes;
+    private final int maxPendingHandshakes;
+    private ScheduledFuture<?> deadline;
+    private boolean holdsSlot;
+    private boolean helloSeen;
+
+    public HandshakeHandler(HandshakeService service, ConnectionManager manager, ApplianceMetrics metrics,
+                            Executor storeExecutor, long timeoutMillis, AtomicInteger pendingHandshakes,
+                            int maxPendingHandshakes) {
+        this.service = service;
+        this.manager = manager;
+        this.metrics = metrics;
+        this.storeExecutor = storeExecutor;
+        this.timeoutMillis = timeoutMillis;
+        this.pendingHandshakes = pendingHandshakes;
+        this.maxPendingHandshakes = maxPendingHandshakes;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (pendingHandshakes.incrementAndGet() > maxPendingHandshakes || !manager.accepting()) {
+            pendingHandshakes.decrementAndGet();
+            ReasonCode reason = manager.accepting() ? ReasonCode.OVERLOADED : ReasonCode.SHUTTING_DOWN;
+            metrics.authFailure(reason);
+            Farewell.send(ctx.channel(), new Reject(reason, reason.description()));
+            return;
+        }
+        holdsSlot = true;
+        deadline = ctx.executor().schedule(() -> {
+            metrics.authFailure(ReasonCode.HANDSHAKE_TIMEOUT);
+            Farewell.send(ctx.channel(), new Reject(ReasonCode.HANDSHAKE_TIMEOUT,
+                    "no HELLO within " + timeoutMillis + " ms"));
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Frame frame)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!(frame instanceof Hello hello) || helloSeen) {
+            metrics.frameRejected(ReasonCode.UNEXPECTED_FRAME);
+            Farewell.send(ctx.channel(), new Reject(ReasonCode.UNEXPECTED_FRAME,
+                    "expected HELLO, got " + frame.type()));
+            return;
+        }
+        helloSeen = true;
+        ctx.channel().config().setAutoRead(false);
+        CompletableFuture.supplyAsync(() -> service.check(hello), storeExecutor)
+                .whenCompleteAsync((verdict, error) -> finish(ctx, hello, verdict, error), ctx.executor());
+    }
+
+    private void finish(ChannelHandlerContext ctx, Hello hello, HandshakeService.Verdict verdict, Throwable error) {
+        if (!ctx.channel().isActive() || ctx.isRemoved()) {
+            return;
+        }
+        deadline.cancel(false);
+        release();
+        if (error != null) {
+            metrics.authFailure(ReasonCode.INTERNAL_ERROR);
+            Farewell.send(ctx.channel(), new Reject(ReasonCode.INTERNAL_ERROR, "handshake failed, retry later"));
+            return;
+        }
+        if (verdict.refusal() != null) {
+            metrics.authFailure(verdict.refusal());
+            Farewell.send(ctx.channel(), new Reject(verdict.refusal(), verdict.refusal().description()));
+            return;
+        }
+        manager.admit(ctx.channel(), hello, verdict);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+        release();
+        ctx.fireChannelInactive();
+    }
+
+    private void release() {
+        if (holdsSlot) {
+            holdsSlot = false;
+            pendingHandshakes.decrementAndGet();
+        }
+    }
+}

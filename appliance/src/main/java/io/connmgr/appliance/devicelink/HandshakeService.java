@@ -1,0 +1,37 @@
+package io.connmgr.appliance.devicelink;
+
+import io.connmgr.appliance.auth.DeviceAuthenticator;
+import io.connmgr.appliance.store.ApplianceStore;
+import io.connmgr.appliance.store.DeviceSettings;
+import io.connmgr.appliance.store.SessionRecord;
+import io.connmgr.protocol.message.Hello;
+import io.connmgr.protocol.wire.ReasonCode;
+
+import java.util.Optional;
+
+/** The blocking part of a handshake: credentials, the device's settings, its previous session. Runs off the loop. */
+public final class HandshakeService {
+    private final DeviceAuthenticator authenticator;
+    private final ApplianceStore store;
+
+    public HandshakeService(DeviceAuthenticator authenticator, ApplianceStore store) {
+        this.authenticator = authenticator;
+        this.store = store;
+    }
+
+    /**
+     * @param refusal  null when accepted
+     * @param previous the stored session of this device, if any
+     */
+    public record Verdict(ReasonCode refusal, DeviceSettings overrides, Optional<SessionRecord> previous) {
+    }
+
+    public Verdict check(Hello hello) {
+        Optional<ReasonCode> refusal = authenticator.check(hello.deviceId(), hello.credential());
+        if (refusal.isPresent()) {
+            return new Verdict(refusal.get(), DeviceSettings.NONE, Optional.empty());
+        }
+        DeviceSettings overrides = store.loadSettings(hello.deviceId()).orElse(DeviceSettings.NONE);
+        return new Verdict(null, overrides, store.loadSession(hello.deviceId()));
+    }
+}

@@ -1,0 +1,186 @@
+package io.connmgr.appliance.session;
+
+import io.connmgr.appliance.store.DeviceSettings;
+import io.connmgr.appliance.store.SessionRecord;
+import io.connmgr.appliance.store.SessionState;
+import io.netty.channel.Channel;
+
+/**
+ * The state of one awake (ACTIVE or IDLE) device connection. Mutated only on its channel's event loop; the fields the
+ * tier sweeper reads from its own thread are volatile.
+ */
+public final class DeviceSession {
+    private final String deviceId;
+    private final long deviceKey;
+    private final byte[] resumeToken;
+    private final long connectedAtMillis;
+    private final String remoteAddress;
+    private final Channel channel;
+
+    private volatile Tier tier;
+    private volatile long tierSinceMillis;
+    private volatile long lastActivityNanos;
+    private volatile long lastActivityMillis;
+    private volatile long lastSeenNanos;
+    private volatile DeviceSettings overrides;
+    private volatile EffectiveSettings settings;
+    private volatile int keepAliveSeconds;
+    private volatile boolean closing;
+    private volatile boolean transitioning;
+    private long lastUplinkSeq;
+    private long lastDownlinkSeq;
+    private int serverLinks;
+
+    public DeviceSession(String deviceId, long deviceKey, byte[] resumeToken, Channel channel, String remoteAddress,
+                         long connectedAtMillis, DeviceSettings overrides, EffectiveSettings settings,
+                         int keepAliveSeconds, long lastUplinkSeq, long lastDownlinkSeq, TimeSource time) {
+        this.deviceId = deviceId;
+        this.deviceKey = deviceKey;
+        this.resumeToken = resumeToken;
+        this.channel = channel;
+        this.remoteAddress = remoteAddress;
+        this.connectedAtMillis = connectedAtMillis;
+        this.overrides = overrides;
+        this.settings = settings;
+        this.keepAliveSeconds = keepAliveSeconds;
+        this.lastUplinkSeq = lastUplinkSeq;
+        this.lastDownlinkSeq = lastDownlinkSeq;
+        this.tier = Tier.ACTIVE;
+        long now = time.nanoTime();
+        this.lastActivityNanos = now;
+        this.lastSeenNanos = now;
+        this.tierSinceMillis = time.currentTimeMillis();
+        this.lastActivityMillis = tierSinceMillis;
+    }
+
+    public String deviceId() {
+        return deviceId;
+    }
+
+    public long deviceKey() {
+        return deviceKey;
+    }
+
+    public byte[] resumeToken() {
+        return resumeToken;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    public long connectedAtMillis() {
+        return connectedAtMillis;
+    }
+
+    public Tier tier() {
+        return tier;
+    }
+
+    public long tierSinceMillis() {
+        return tierSinceMillis;
+    }
+
+    /** Only the connection manager changes tiers. */
+    public void tier(Tier tier, long nowMillis) {
+        this.tier = tier;
+        this.tierSinceMillis = nowMillis;
+    }
+
+    public long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    public long lastActivityMillis() {
+        return lastActivityMillis;
+    }
+
+    /** Application data moved; keep-alives do not call this, so they never hold a connection awake. */
+    public void activity(TimeSource time) {
+        long now = time.nanoTime();
+        lastActivityNanos = now;
+        lastSeenNanos = now;
+        lastActivityMillis = time.currentTimeMillis();
+    }
+
+    public long lastSeenNanos() {
+        return lastSeenNanos;
+    }
+
+    /** Any byte arrived, keep-alives included: the device is alive. */
+    public void seen(long nowNanos) {
+        lastSeenNanos = nowNanos;
+    }
+
+    public DeviceSettings overrides() {
+        return overrides;
+    }
+
+    public EffectiveSettings settings() {
+        return settings;
+    }
+
+    public void settings(DeviceSettings overrides, EffectiveSettings effective) {
+        this.overrides = overrides;
+        this.settings = effective;
+    }
+
+    public int keepAliveSeconds() {
+        return keepAliveSeconds;
+    }
+
+    public void keepAliveSeconds(int seconds) {
+        this.keepAliveSeconds = seconds;
+    }
+
+    public boolean closing() {
+        return closing;
+    }
+
+    public void markClosing() {
+        closing = true;
+    }
+
+    /** True while a demotion that needs the store is in flight, so the sweeper does not start a second one. */
+    public boolean transitioning() {
+        return transitioning;
+    }
+
+    public void transitioning(boolean value) {
+        transitioning = value;
+    }
+
+    public long lastUplinkSeq() {
+        return lastUplinkSeq;
+    }
+
+    public void lastUplinkSeq(long seq) {
+        lastUplinkSeq = seq;
+    }
+
+    public long lastDownlinkSeq() {
+        return lastDownlinkSeq;
+    }
+
+    public void lastDownlinkSeq(long seq) {
+        lastDownlinkSeq = seq;
+    }
+
+    public int serverLinks() {
+        return serverLinks;
+    }
+
+    public void serverLinks(int n) {
+        serverLinks = n;
+    }
+
+    /** The record that represents this session in the store. */
+    public SessionRecord toRecord(SessionState state, long nowMillis) {
+        return new SessionRecord(deviceId, deviceKey, resumeToken, state, nowMillis, lastActivityMillis,
+                remoteAddress, lastUplinkSeq, lastDownlinkSeq, connectedAtMillis, keepAliveSeconds);
+    }
+}

@@ -1,0 +1,806 @@
+package io.connmgr.appliance.tier;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.connmgr.appliance.admin.DeviceDirectory.TierRequestResult;
+import io.connmgr.appliance.auth.SecretFiles;
+import io.connmgr.appliance.config.ApplianceConfig;
+import io.connmgr.appliance.devicelink.DeviceLinkPipelines;
+import io.connmgr.appliance.devicelink.Farewell;
+import io.connmgr.appliance.devicelink.HandshakeService;
+import io.connmgr.appliance.metrics.ApplianceMetrics;
+import io.connmgr.appliance.session.DeviceKeys;
+import io.connmgr.appliance.session.DeviceSession;
+import io.connmgr.appliance.session.EffectiveSettings;
+import io.connmgr.appliance.session.Tier;
+import io.connmgr.appliance.session.TierCause;
+import io.connmgr.appliance.session.TimeSource;
+import io.connmgr.appliance.session.UplinkSink;
+import io.connmgr.appliance.store.ApplianceStore;
+import io.connmgr.appliance.store.DeviceSettings;
+import io.connmgr.appliance.store.SessionRecord;
+import io.connmgr.appliance.store.SessionState;
+import io.connmgr.appliance.tier.sleep.ChannelParking;
+import io.connmgr.appliance.tier.sleep.SleepLoop;
+import io.connmgr.protocol.codec.FrameCodec;
+import io.connmgr.protocol.message.Ack;
+import io.connmgr.protocol.message.Cmd;
+import io.connmgr.protocol.message.CmdResult;
+import io.connmgr.protocol.message.GoAway;
+import io.connmgr.protocol.message.Hello;
+import io.connmgr.protocol.message.Msg;
+import io.connmgr.protocol.message.Welcome;
+import io.connmgr.protocol.message.Capabilities;
+import io.connmgr.protocol.wire.CmdOpcode;
+import io.connmgr.protocol.wire.CmdStatus;
+import io.connmgr.protocol.wire.ReasonCode;
+import io.connmgr.protocol.wire.Wire;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Owns every device connection and is the one place where a connection changes tier. Transitions of one connection
+ * run on its channel's event loop; store work runs on the store executors and comes back to that loop.
+ */
+public final class ConnectionManager implements SleepLoop.Listener {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionManager.class);
+    private static final ChannelInitializer<Channel> NO_HANDLERS = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Channel ch) {
+            // The session is loaded before any handler is installed; autoRead stays off until then.
+        }
+    };
+
+    private final ApplianceConfig config;
+    private final ApplianceStore store;
+    private final SleepLoop sleepLoop;
+    private final EventLoopGroup workers;
+    private final Executor storeReads;
+    private final Executor sessionWrites;
+    private final ApplianceMetrics metrics;
+    private final TimeSource time;
+    private final TierPolicy policy;
+    private final PressureMonitor pressure;
+    private final UplinkSink uplinkSink;
+    private final Cache<String, SessionRecord> sessionCache;
+    private final ConcurrentHashMap<String, DeviceSession> awake = new ConcurrentHashMap<>();
+    private final AtomicLong active = new AtomicLong();
+    private final AtomicLong idle = new AtomicLong();
+    private final AtomicLong disconnected = new AtomicLong();
+    private volatile boolean accepting = true;
+    private DeviceLinkPipelines pipelines;
+
+    /**
+     * @param sleepLoop     null where sockets cannot be parked; connections then stop at IDLE
+     * @param storeReads    runs store reads (handshakes, wakes); may be a pool
+     * @param sessionWrites runs store writes of sessions and settings; single-threaded, so writes for one device
+     *                      land in the order they were made
+     */
+    public ConnectionManager(ApplianceConfig config, ApplianceStore store, SleepLoop sleepLoop,
+                             EventLoopGroup workers, Executor storeReads, Executor sessionWrites,
+                             ApplianceMetrics metrics, TimeSource time, PressureMonitor pressure,
+                             UplinkSink uplinkSink) {
+        this.config = config;
+        this.store = store;
+        this.sleepLoop = sleepLoop;
+        this.workers = workers;
+        this.storeReads = storeReads;
+        this.sessionWrites = sessionWrites;
+        this.metrics = metrics;
+        this.time = time;
+        this.pressure = pressure;
+        this.uplinkSink = uplinkSink;
+        this.policy = new TierPolicy(sleepLoop != null, config.silentKeepAlives());
+        this.sessionCache = Caffeine.newBuilder().maximumSize(config.sessionCacheSize()).build();
+        metrics.gauge("cm.connections", "Device connections by tier", active, AtomicLong::get, "tier", "active");
+        metrics.gauge("cm.connections", "Device connections by tier", idle, AtomicLong::get, "tier", "idle");
+        metrics.gauge("cm.connections", "Device connections by tier", this,
+                m -> m.sleepLoop == null ? 0 : m.sleepLoop.size(), "tier", "sleep");
+        metrics.gauge("cm.sessions.disconnected", "Sessions waiting in the store for their device to resume",
+                disconnected, AtomicLong::get);
+    }
+
+    public void attachPipelines(DeviceLinkPipelines pipelines) {
+        this.pipelines = pipelines;
+    }
+
+    public boolean accepting() {
+        return accepting;
+    }
+
+    public long violationReconnectAfterMillis() {
+        return config.reconnectAfterMax().toMillis();
+    }
+
+    // ---------------------------------------------------------------- start-up
+
+    /**
+     * Sessions that were asleep when the appliance stopped have lost their sockets: they wait as DISCONNECTED for
+     * their devices to resume. Expired ones are removed.
+     */
+    public void recoverSessions() {
+        long now = time.currentTimeMillis();
+        long expiry = config.sessionExpiry().toMillis();
+        List<SessionRecord> toRewrite = new ArrayList<>();
+        List<String> expired = new ArrayList<>();
+        long[] waiting = {0};
+        store.forEachSession(r -> {
+            if (now - r.sinceMillis() > expiry) {
+                expired.add(r.deviceId());
+            } else {
+                waiting[0]++;
+                if (r.state() == SessionState.SLEEPING) {
+                    toRewrite.add(withState(r, SessionState.DISCONNECTED, r.sinceMillis()));
+                }
+            }
+        });
+        toRewrite.forEach(store::saveSession);
+        expired.forEach(store::deleteSession);
+        disconnected.set(waiting[0]);
+        log.info("recovered {} sessions waiting for their devices ({} were asleep), removed {} expired",
+                waiting[0], toRewrite.size(), expired.size());
+    }
+
+    /** Removes sessions whose devices have stayed away longer than session-expiry. Runs on a store thread. */
+    public void expireSessions() {
+        long cutoff = time.currentTimeMillis() - config.sessionExpiry().toMillis();
+        String cursor = null;
+        int removed = 0;
+        while (true) {
+            List<SessionRecord> page = store.listSessions(cursor, 1000);
+            if (page.isEmpty()) {
+                break;
+            }
+            for (SessionRecord r : page) {
+                if (r.state() == SessionState.DISCONNECTED && r.sinceMillis() < cutoff
+                        && !awake.containsKey(r.deviceId())) {
+                    store.deleteSession(r.deviceId());
+                    sessionCache.invalidate(r.deviceId());
+                    disconnected.decrementAndGet();
+                    removed++;
+                }
+            }
+            cursor = page.getLast().deviceId();
+        }
+        if (removed > 0) {
+            log.info("removed {} expired sessions", removed);
+        }
+    }
+
+    // ---------------------------------------------------------------- handshake
+
+    /** Completes a handshake the {@link HandshakeService} accepted. On the channel's event loop. */
+    public void admit(Channel ch, Hello hello, HandshakeService.Verdict verdict) {
+        String id = hello.deviceId();
+        long key = DeviceKeys.of(id);
+        SessionRecord previous = verdict.previous().orElse(null);
+        boolean resumed = previous != null && hello.hasResumeToken()
+                && MessageDigest.isEqual(previous.resumeToken(), hello.resumeToken());
+        byte[] token = resumed ? previous.resumeToken() : SecretFiles.randomBytes(Wire.RESUME_TOKEN_BYTES);
+        DeviceSettings overrides = verdict.overrides();
+        int keepAliveSeconds = negotiateKeepAlive(hello.keepAliveSeconds(), overrides);
+
+        takeOver(id, key);
+        if (previous != null && previous.state() == SessionState.DISCONNECTED) {
+            disconnected.decrementAndGet();
+        }
+        long now = time.currentTimeMillis();
+        DeviceSession session = new DeviceSession(id, key, token, ch, address(ch.remoteAddress()), now, overrides,
+                EffectiveSettings.of(config, overrides), keepAliveSeconds,
+                resumed ? previous.lastUplinkSeq() : 0, resumed ? previous.lastDownlinkSeq() : 0, time);
+        awake.put(id, session);
+        active.incrementAndGet();
+        pipelines.installActive(ch, session);
+        ch.writeAndFlush(new Welcome(Wire.PROTOCOL_VERSION, resumed, keepAliveSeconds, config.maxFrameSize(),
+                Capabilities.CM_COMMANDS, session.lastUplinkSeq(), token));
+        ch.config().setAutoRead(true);
+        metrics.handshakeCompleted();
+        metrics.transition(Tier.DISCONNECTED, Tier.ACTIVE, TierCause.CONNECT);
+        log.debug("device {} connected from {} (resumed={}, keepalive={}s)", id, session.remoteAddress(), resumed,
+                keepAliveSeconds);
+        if (pressure.overConnectionLimit(awake.size())) {
+            relievePressure();
+        }
+    }
+
+    private int negotiateKeepAlive(int requestedSeconds, DeviceSettings overrides) {
+        long millis = overrides.keepAliveMillis() != null ? overrides.keepAliveMillis()
+                : requestedSeconds > 0 ? requestedSeconds * 1000L : config.keepAlive().toMillis();
+        millis = Math.clamp(millis, config.keepAliveMin().toMillis(), config.keepAliveMax().toMillis());
+        return (int) Math.min(0xFFFF, Math.max(1, millis / 1000));
+    }
+
+    /** The newest connection of a device wins: the old one, awake or asleep, is told it was replaced. */
+    private void takeOver(String id, long key) {
+        DeviceSession old = awake.remove(id);
+        if (old != null) {
+            old.markClosing();
+            countOut(old.tier());
+            metrics.transition(old.tier(), Tier.DISCONNECTED, TierCause.DISCONNECT);
+            Farewell.send(old.channel(), new GoAway(ReasonCode.REPLACED, 0, "replaced by a newer connection"));
+        } else if (sleepLoop != null && sleepLoop.closeParked(key,
+                FrameCodec.toBytes(new GoAway(ReasonCode.REPLACED, 0, "replaced by a newer connection")))) {
+            metrics.transition(Tier.SLEEP, Tier.DISCONNECTED, TierCause.DISCONNECT);
+        }
+    }
+
+    // ---------------------------------------------------------------- frames of an ACTIVE connection
+
+    /** An uplink MSG; duplicates (seq already accepted) are acknowledged again but not delivered twice. */
+    public void uplink(DeviceSession session, Msg msg) {
+        metrics.uplinkMessage();
+        if (msg.seq() > session.lastUplinkSeq()) {
+            uplinkSink.accept(session.deviceId(), msg);
+            session.lastUplinkSeq(msg.seq());
+        }
+        session.channel().writeAndFlush(new Ack(session.lastUplinkSeq()));
+    }
+
+    /** A connection-manager command; settings are acknowledged only once they are stored. */
+    public void command(DeviceSession session, Cmd cmd) {
+        Channel ch = session.channel();
+        CmdOpcode op = cmd.command();
+        if (op == null) {
+            ch.writeAndFlush(new CmdResult(cmd.id(), CmdStatus.UNKNOWN_COMMAND));
+            return;
+        }
+        long v = cmd.value();
+        DeviceSettings o = session.overrides();
+        Long millis = v == 0 ? null : v * 1000;
+        DeviceSettings updated = switch (op) {
+            case SET_IDLE_AFTER -> new DeviceSettings(millis, o.sleepAfterMillis(), o.keepAliveMillis(), o.alwaysActive());
+            case SET_SLEEP_AFTER -> new DeviceSettings(o.idleAfterMillis(), millis, o.keepAliveMillis(), o.alwaysActive());
+            case SET_KEEPALIVE -> millis != null && (millis < config.keepAliveMin().toMillis()
+                    || millis > config.keepAliveMax().toMillis()) ? null
+                    : new DeviceSettings(o.idleAfterMillis(), o.sleepAfterMillis(), millis, o.alwaysActive());
+            case SET_ALWAYS_ACTIVE -> v > 1 ? null
+                    : new DeviceSettings(o.idleAfterMillis(), o.sleepAfterMillis(), o.keepAliveMillis(), v == 1 ? Boolean.TRUE : null);
+            case SLEEP_NOW -> o;
+        };
+        if (updated == null) {
+            ch.writeAndFlush(new CmdResult(cmd.id(), CmdStatus.INVALID_VALUE));
+            return;
+        }
+        if (op == CmdOpcode.SLEEP_NOW) {
+            ch.writeAndFlush(new CmdResult(cmd.id(), CmdStatus.OK))
+                    .addListener(f -> ch.eventLoop().execute(() -> toSleep(session, TierCause.DEVICE_COMMAND)));
+            return;
+        }
+        String id = session.deviceId();
+        CompletableFuture.runAsync(() -> store.putSettings(id, updated), sessionWrites)
+                .whenCompleteAsync((ok, error) -> {
+                    if (error != null) {
+                        log.warn("device {}: storing settings failed: {}", id, error.toString());
+                        ch.writeAndFlush(new CmdResult(cmd.id(), CmdStatus.FAILED));
+                        return;
+                    }
+                    session.settings(updated, EffectiveSettings.of(config, updated));
+                    if (op == CmdOpcode.SET_KEEPALIVE) {
+                        session.keepAliveSeconds(negotiateKeepAlive((int) v, updated));
+                    }
+                    ch.writeAndFlush(new CmdResult(cmd.id(), CmdStatus.OK));
+                }, ch.eventLoop());
+    }
+
+    // ---------------------------------------------------------------- tier changes of awake connections
+
+    /** IDLE → ACTIVE. {@code pending} (may be null) is replayed into the new pipeline; ownership passes. */
+    public void toActive(DeviceSession s, TierCause cause, ByteBuf pending) {
+        Channel ch = s.channel();
+        if (s.tier() == Tier.IDLE && awake.get(s.deviceId()) == s && ch.isActive()) {
+            long start = time.nanoTime();
+            pipelines.installActive(ch, s);
+            s.tier(Tier.ACTIVE, time.currentTimeMillis());
+            idle.decrementAndGet();
+            active.incrementAndGet();
+            metrics.transition(Tier.IDLE, Tier.ACTIVE, cause);
+            if (cause != TierCause.DEVICE_DATA) {
+                // A server reaching the device counts as activity, so the timers start over.
+                s.activity(time);
+                metrics.wake(cause, time.nanoTime() - start);
+            }
+        }
+        if (pending != null) {
+            if (ch.isActive()) {
+                ch.pipeline().fireChannelRead(pending);
+            } else {
+                ReferenceCountUtil.release(pending);
+            }
+        }
+    }
+
+    /** ACTIVE → IDLE: the decoder and its buffers go; the session stays. */
+    public void toIdle(DeviceSession s, TierCause cause) {
+        Channel ch = s.channel();
+        if (s.tier() != Tier.ACTIVE || s.closing() || s.transitioning() || awake.get(s.deviceId()) != s
+                || !ch.isActive() || !pipelines.canTrim(ch)) {
+            return;
+        }
+        pipelines.installIdle(ch, s);
+        s.tier(Tier.IDLE, time.currentTimeMillis());
+        active.decrementAndGet();
+        idle.incrementAndGet();
+        metrics.transition(Tier.ACTIVE, Tier.IDLE, cause);
+    }
+
+    /**
+     * ACTIVE or IDLE → SLEEP: the session is written to the store, then the socket leaves Netty for the sleep table.
+     * Reading stops during the write, so bytes that arrive meanwhile wait in the kernel and wake it again at once.
+     */
+    public void toSleep(DeviceSession s, TierCause cause) {
+        Channel ch = s.channel();
+        if (sleepLoop == null) {
+            toIdle(s, cause);
+            return;
+        }
+        boolean explicit = cause == TierCause.DEVICE_COMMAND || cause == TierCause.ADMIN;
+        if ((s.settings().alwaysActive() && !explicit) || s.transitioning() || s.closing()
+                || awake.get(s.deviceId()) != s || !ch.isActive() || !(ch instanceof EpollSocketChannel)
+                || !pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0
+                || sleepLoop.size() >= config.sleepMaxEntries()) {
+            return;
+        }
+        s.transitioning(true);
+        ch.config().setAutoRead(false);
+        SessionRecord record = s.toRecord(SessionState.SLEEPING, time.currentTimeMillis());
+        CompletableFuture.runAsync(() -> store.saveSession(record), sessionWrites)
+                .whenCompleteAsync((ok, error) -> park(s, cause, record, error), ch.eventLoop());
+    }
+
+    private void park(DeviceSession s, TierCause cause, SessionRecord record, Throwable storeError) {
+        Channel ch = s.channel();
+        s.transitioning(false);
+        if (storeError != null) {
+            log.warn("device {}: could not store session, staying awake: {}", s.deviceId(), storeError.toString());
+            ch.config().setAutoRead(true);
+            return;
+        }
+        if (!ch.isActive() || awake.get(s.deviceId()) != s) {
+            return;
+        }
+        if (!pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0) {
+            ch.config().setAutoRead(true);
+            return;
+        }
+        awake.remove(s.deviceId(), s);
+        Tier from = s.tier();
+        countOut(from);
+        sessionCache.put(s.deviceId(), record);
+        long silenceMillis = silenceMillis(s.keepAliveSeconds());
+        ChannelParking.detach((EpollSocketChannel) ch).addListener(f -> {
+            if (!f.isSuccess()) {
+                log.warn("device {}: parking failed, closing: {}", s.deviceId(), f.cause().toString());
+                ch.close();
+                markDisconnected(record);
+                return;
+            }
+            int fd = (Integer) f.getNow();
+            if (!sleepLoop.park(fd, s.deviceKey(), silenceMillis)) {
+                log.warn("device {}: sleep table full, closing", s.deviceId());
+                closeDetached(fd);
+                markDisconnected(record);
+                return;
+            }
+            metrics.transition(from, Tier.SLEEP, cause);
+        });
+    }
+
+    private long silenceMillis(int keepAliveSeconds) {
+        return TimeUnit.SECONDS.toMillis((long) keepAliveSeconds * config.silentKeepAlives());
+    }
+
+    private static long pendingOutboundBytes(Channel ch) {
+        var buffer = ch.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
+    /** A descriptor out of Netty and not in the sleep table is closed by wrapping it once more. */
+    private void closeDetached(int fd) {
+        ChannelParking.attach(fd, workers, NO_HANDLERS).addListener(f -> {
+            if (f.isSuccess()) {
+                ((Channel) f.getNow()).close();
+            }
+        });
+    }
+
+    /** The device's socket closed while awake. */
+    public void onChannelClosed(DeviceSession s) {
+        if (!awake.remove(s.deviceId(), s)) {
+            return; // replaced or parked: whoever did that has done the bookkeeping
+        }
+        countOut(s.tier());
+        metrics.transition(s.tier(), Tier.DISCONNECTED, TierCause.DISCONNECT);
+        markDisconnected(s.toRecord(SessionState.DISCONNECTED, time.currentTimeMillis()));
+    }
+
+    private void markDisconnected(SessionRecord record) {
+        SessionRecord r = withState(record, SessionState.DISCONNECTED, time.currentTimeMillis());
+        disconnected.incrementAndGet();
+        sessionCache.put(r.deviceId(), r);
+        sessionWrites.execute(() -> {
+            try {
+                store.saveSession(r);
+            } catch (RuntimeException e) {
+                log.warn("device {}: could not store disconnected session: {}", r.deviceId(), e.toString());
+            }
+        });
+    }
+
+    private void countOut(Tier tier) {
+        if (tier == Tier.ACTIVE) {
+            active.decrementAndGet();
+        } else if (tier == Tier.IDLE) {
+            idle.decrementAndGet();
+        }
+    }
+
+    // ---------------------------------------------------------------- the sleep table's side
+
+    /** Bytes other than PING reached a parked socket: bring it back as ACTIVE and replay them. Sleep thread. */
+    @Override
+    public void onWake(int fd, long deviceKey, byte[] pending) {
+        resume(fd, deviceKey, pending, TierCause.DEVICE_DATA, time.nanoTime(), null);
+    }
+
+    @Override
+    public void onClosed(long deviceKey, SleepLoop.CloseCause cause) {
+        if (cause == SleepLoop.CloseCause.CLOSED_BY_REQUEST || cause == SleepLoop.CloseCause.EVICTED) {
+            return; // the caller that asked for it keeps the books
+        }
+        metrics.transition(Tier.SLEEP, Tier.DISCONNECTED, TierCause.DISCONNECT);
+        storeReads.execute(() -> {
+            try {
+                Optional<String> id = store.deviceIdForKey(deviceKey);
+                if (id.isEmpty() || awake.containsKey(id.get())) {
+                    return;
+                }
+                loadSession(id.get()).ifPresent(this::markDisconnected);
+            } catch (RuntimeException e) {
+                log.warn("could not record the disconnect of a sleeping device: {}", e.toString());
+            }
+        });
+    }
+
+    private void resume(int fd, long deviceKey, byte[] pending, TierCause cause, long startNanos,
+                        CompletableFuture<TierRequestResult> done) {
+        ChannelParking.attach(fd, workers, NO_HANDLERS).addListener(f -> {
+            if (!f.isSuccess()) {
+                log.warn("could not wake a sleeping connection: {}", f.cause().toString());
+                complete(done, TierRequestResult.NOT_CONNECTED);
+                return;
+            }
+            EpollSocketChannel ch = (EpollSocketChannel) f.getNow();
+            CompletableFuture.supplyAsync(() -> store.deviceIdForKey(deviceKey).flatMap(this::loadSleeper), storeReads)
+                    .whenCompleteAsync((loaded, error) -> {
+                        if (error != null || loaded.isEmpty()) {
+                            log.warn("no session for a woken connection (key {}), closing", deviceKey);
+                            Farewell.send(ch, new GoAway(ReasonCode.SESSION_EXPIRED, 0, "session not found"));
+                            complete(done, TierRequestResult.NOT_CONNECTED);
+                            return;
+                        }
+                        complete(done, install(ch, loaded.get(), pending, cause, startNanos));
+                    }, ch.eventLoop());
+        });
+    }
+
+    private record Sleeper(SessionRecord record, DeviceSettings overrides) {
+    }
+
+    private Optional<Sleeper> loadSleeper(String id) {
+        return loadSession(id).map(r -> new Sleeper(r, store.loadSettings(id).orElse(DeviceSettings.NONE)));
+    }
+
+    private Optional<SessionRecord> loadSession(String id) {
+        SessionRecord cached = sessionCache.getIfPresent(id);
+        return cached != null ? Optional.of(cached) : store.loadSession(id);
+    }
+
+    private TierRequestResult install(EpollSocketChannel ch, Sleeper sleeper, byte[] pending, TierCause cause,
+                                      long startNanos) {
+        SessionRecord r = sleeper.record();
+        if (awake.containsKey(r.deviceId())) {
+            ch.close(); // the device reconnected on another socket while this one slept
+            return TierRequestResult.NOT_CONNECTED;
+        }
+        DeviceSession s = new DeviceSession(r.deviceId(), r.deviceKey(), r.resumeToken(), ch, r.remoteAddress(),
+                r.connectedAtMillis(), sleeper.overrides(), EffectiveSettings.of(config, sleeper.overrides()),
+                r.keepAliveSeconds(), r.lastUplinkSeq(), r.lastDownlinkSeq(), time);
+        awake.put(r.deviceId(), s);
+        active.incrementAndGet();
+        pipelines.installActive(ch, s);
+        metrics.transition(Tier.SLEEP, Tier.ACTIVE, cause);
+        if (pending.length > 0) {
+            ch.pipeline().fireChannelRead(Unpooled.wrappedBuffer(pending));
+        }
+        ch.config().setAutoRead(true);
+        metrics.wake(cause, time.nanoTime() - startNanos);
+        return TierRequestResult.ACCEPTED;
+    }
+
+    private static void complete(CompletableFuture<TierRequestResult> done, TierRequestResult result) {
+        if (done != null) {
+            done.complete(result);
+        }
+    }
+
+    // ---------------------------------------------------------------- requests from servers and operators
+
+    /**
+     * Brings a device to ACTIVE from any tier. Completes when it is ACTIVE (or could not be woken); this is the
+     * seed's "server asks for a client".
+     */
+    public CompletableFuture<TierRequestResult> wake(String deviceId, TierCause cause) {
+        DeviceSession s = awake.get(deviceId);
+        if (s != null) {
+            if (s.tier() == Tier.ACTIVE) {
+                return CompletableFuture.completedFuture(TierRequestResult.ALREADY);
+            }
+            CompletableFuture<TierRequestResult> done = new CompletableFuture<>();
+            s.channel().eventLoop().execute(() -> {
+                toActive(s, cause, null);
+                done.complete(s.tier() == Tier.ACTIVE ? TierRequestResult.ACCEPTED : TierRequestResult.NOT_CONNECTED);
+            });
+            return done;
+        }
+        int fd = sleepLoop == null ? -1 : sleepLoop.unpark(DeviceKeys.of(deviceId));
+        if (fd < 0) {
+            return CompletableFuture.completedFuture(TierRequestResult.NOT_CONNECTED);
+        }
+        CompletableFuture<TierRequestResult> done = new CompletableFuture<>();
+        resume(fd, DeviceKeys.of(deviceId), new byte[0], cause, time.nanoTime(), done);
+        return done;
+    }
+
+    /** Moves a connected device to {@code target} on an operator's request. */
+    public CompletableFuture<TierRequestResult> requestTier(String deviceId, Tier target, TierCause cause) {
+        Tier current = tierOf(deviceId);
+        if (current == Tier.DISCONNECTED) {
+            return CompletableFuture.completedFuture(TierRequestResult.NOT_CONNECTED);
+        }
+        if (current == target) {
+            return CompletableFuture.completedFuture(TierRequestResult.ALREADY);
+        }
+        return switch (target) {
+            case ACTIVE -> wake(deviceId, cause);
+            case IDLE -> wake(deviceId, cause).thenCompose(r -> onLoop(deviceId, s -> toIdle(s, cause)));
+            case SLEEP -> sleepLoop == null
+                    ? CompletableFuture.completedFuture(TierRequestResult.NOT_ALLOWED)
+                    : onLoop(deviceId, s -> toSleep(s, cause));
+            case DISCONNECTED -> CompletableFuture.completedFuture(TierRequestResult.NOT_ALLOWED);
+        };
+    }
+
+    private CompletableFuture<TierRequestResult> onLoop(String deviceId, java.util.function.Consumer<DeviceSession> action) {
+        DeviceSession s = awake.get(deviceId);
+        if (s == null) {
+            return CompletableFuture.completedFuture(TierRequestResult.NOT_CONNECTED);
+        }
+        CompletableFuture<TierRequestResult> done = new CompletableFuture<>();
+        s.channel().eventLoop().execute(() -> {
+            action.accept(s);
+            done.complete(TierRequestResult.ACCEPTED);
+        });
+        return done;
+    }
+
+    /** Closes the device's connection with GOAWAY; false when it had none. */
+    public boolean disconnect(String deviceId, ReasonCode reason) {
+        GoAway goAway = new GoAway(reason, reconnectAfterMillis(), reason.description());
+        DeviceSession s = awake.get(deviceId);
+        if (s != null) {
+            Farewell.send(s.channel(), goAway);
+            return true;
+        }
+        long key = DeviceKeys.of(deviceId);
+        if (sleepLoop != null && sleepLoop.closeParked(key, FrameCodec.toBytes(goAway))) {
+            metrics.transition(Tier.SLEEP, Tier.DISCONNECTED, TierCause.ADMIN);
+            storeReads.execute(() -> loadSession(deviceId).ifPresent(this::markDisconnected));
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A server opened or closed a link to the device (streams, RPC). When the last link closes, the connection
+     * sleeps at once: the seed's "server activity" demotion trigger.
+     */
+    public void serverLinks(String deviceId, int delta) {
+        DeviceSession s = awake.get(deviceId);
+        if (s == null) {
+            return;
+        }
+        s.channel().eventLoop().execute(() -> {
+            int links = Math.max(0, s.serverLinks() + delta);
+            s.serverLinks(links);
+            if (delta > 0) {
+                s.activity(time);
+            } else if (links == 0) {
+                toSleep(s, TierCause.SERVER_ACTIVITY);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- timers and pressure
+
+    /** Checks every awake connection's timers; the action runs on its event loop, which checks again. */
+    public void sweep() {
+        long now = time.nanoTime();
+        for (DeviceSession s : awake.values()) {
+            if (s.transitioning() || s.closing()) {
+                continue;
+            }
+            TierPolicy.Decision decision = decide(s, now);
+            if (decision != TierPolicy.Decision.NONE) {
+                s.channel().eventLoop().execute(() -> apply(s, decision));
+            }
+        }
+    }
+
+    private TierPolicy.Decision decide(DeviceSession s, long now) {
+        return policy.decide(s.tier(), s.settings(), s.keepAliveSeconds(), s.serverLinks() > 0, now,
+                s.lastActivityNanos(), s.lastSeenNanos());
+    }
+
+    private void apply(DeviceSession s, TierPolicy.Decision decision) {
+        if (decide(s, time.nanoTime()) != decision) {
+            return; // activity arrived between the sweep and now
+        }
+        switch (decision) {
+            case TO_IDLE -> toIdle(s, TierCause.TIMER);
+            case TO_SLEEP -> toSleep(s, TierCause.TIMER);
+            case CLOSE_SILENT -> {
+                metrics.frameRejected(ReasonCode.SILENT);
+                Farewell.send(s.channel(), new GoAway(ReasonCode.SILENT, 0,
+                        "no keep-alive for " + config.silentKeepAlives() + " intervals"));
+            }
+            case NONE -> { }
+        }
+    }
+
+    /** Puts the longest-quiet awake connections to sleep while heap or connection count is over its limit. */
+    public void relievePressure() {
+        int excess = pressure.excess(awake.size());
+        if (excess == 0) {
+            return;
+        }
+        PriorityQueue<DeviceSession> quietest =
+                new PriorityQueue<>(Comparator.comparingLong(DeviceSession::lastActivityNanos).reversed());
+        for (DeviceSession s : awake.values()) {
+            if (s.settings().alwaysActive() || s.transitioning() || s.closing()) {
+                continue;
+            }
+            quietest.add(s);
+            if (quietest.size() > excess) {
+                quietest.poll();
+            }
+        }
+        for (DeviceSession s : quietest) {
+            s.channel().eventLoop().execute(() -> toSleep(s, TierCause.PRESSURE));
+        }
+    }
+
+    // ---------------------------------------------------------------- drain
+
+    /** Stops admitting new devices; handshakes in flight are refused with SHUTTING_DOWN. */
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    /**
+     * Sends GOAWAY with a jittered reconnect-after to every device, awake and asleep, at most {@code ratePerSecond}
+     * a second, so the fleet does not come back as one herd. Returns the number of devices told.
+     */
+    public int evictAll(int ratePerSecond, Duration deadline) throws InterruptedException {
+        long deadlineNanos = System.nanoTime() + deadline.toNanos();
+        long intervalNanos = TimeUnit.SECONDS.toNanos(1) / ratePerSecond;
+        long next = System.nanoTime();
+        int told = 0;
+        for (DeviceSession s : List.copyOf(awake.values())) {
+            if (System.nanoTime() > deadlineNanos) {
+                break;
+            }
+            s.markClosing();
+            Farewell.send(s.channel(), new GoAway(ReasonCode.SHUTTING_DOWN, reconnectAfterMillis(),
+                    "appliance shutting down"));
+            told++;
+            next += intervalNanos;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (sleepLoop != null && left > 0) {
+            told += sleepLoop.evictAll(key -> FrameCodec.toBytes(new GoAway(ReasonCode.SHUTTING_DOWN,
+                    reconnectAfterMillis(), "appliance shutting down")), ratePerSecond, Duration.ofNanos(left));
+        }
+        return told;
+    }
+
+    /** A reconnect-after hint spread uniformly over the configured range. */
+    public long reconnectAfterMillis() {
+        long min = config.reconnectAfterMin().toMillis();
+        long max = config.reconnectAfterMax().toMillis();
+        return max <= min ? min : ThreadLocalRandom.current().nextLong(min, max + 1);
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    public Tier tierOf(String deviceId) {
+        DeviceSession s = awake.get(deviceId);
+        if (s != null) {
+            return s.tier();
+        }
+        return sleepLoop != null && sleepLoop.isParked(DeviceKeys.of(deviceId)) ? Tier.SLEEP : Tier.DISCONNECTED;
+    }
+
+    public Optional<DeviceSession> awakeSession(String deviceId) {
+        return Optional.ofNullable(awake.get(deviceId));
+    }
+
+    /** Awake device ids after {@code cursor}, sorted, at most {@code limit}. */
+    public List<String> awakeIdsAfter(String cursor, int limit) {
+        return awake.keySet().stream().filter(id -> cursor == null || id.compareTo(cursor) > 0).sorted()
+                .limit(limit).toList();
+    }
+
+    public Optional<SessionRecord> storedSession(String deviceId) {
+        return loadSession(deviceId);
+    }
+
+    public long active() {
+        return active.get();
+    }
+
+    public long idle() {
+        return idle.get();
+    }
+
+    public long sleeping() {
+        return sleepLoop == null ? 0 : sleepLoop.size();
+    }
+
+    public long disconnected() {
+        return Math.max(0, disconnected.get());
+    }
+
+    public int awakeCount() {
+        return awake.size();
+    }
+
+    private static SessionRecord withState(SessionRecord r, SessionState state, long sinceMillis) {
+        return new SessionRecord(r.deviceId(), r.deviceKey(), r.resumeToken(), state, sinceMillis,
+                r.lastActivityMillis(), r.remoteAddress(), r.lastUplinkSeq(), r.lastDownlinkSeq(),
+                r.connectedAtMillis(), r.keepAliveSeconds());
+    }
+
+    private static String address(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+        }
+        return address == null ? null : address.toString();
+    }
+}

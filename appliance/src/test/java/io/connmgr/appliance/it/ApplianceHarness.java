@@ -1,0 +1,105 @@
+package io.connmgr.appliance.it;
+
+import io.connmgr.appliance.Appliance;
+import io.connmgr.appliance.auth.FleetTokens;
+import io.connmgr.appliance.auth.SecretFiles;
+import io.connmgr.appliance.config.ApplianceConfig;
+import io.connmgr.appliance.config.ConfigLoader;
+import io.connmgr.appliance.metrics.ApplianceMetrics;
+import io.connmgr.appliance.session.Tier;
+import io.connmgr.appliance.session.TimeSource;
+import io.connmgr.protocol.message.Msg;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Starts a real appliance on ephemeral ports in a temp dir, with timers short enough for tests. */
+final class ApplianceHarness implements AutoCloseable {
+    final Path dataDir;
+    final Map<String, String> flags;
+    final List<Msg> uplinks = new CopyOnWriteArrayList<>();
+    final List<String> uplinkDevices = new CopyOnWriteArrayList<>();
+    Appliance appliance;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    ApplianceHarness(Path dataDir, String... overrides) {
+        this.dataDir = dataDir;
+        flags = new HashMap<>(Map.of(
+                "data-dir", dataDir.toString(),
+                "bind-address", "127.0.0.1",
+                "admin-bind-address", "127.0.0.1",
+                "device-port", "0",
+                "admin-port", "0",
+                "io-threads", "2",
+                "sweep-interval", "20ms",
+                "drain-deadline", "5s"));
+        for (int i = 0; i < overrides.length; i += 2) {
+            flags.put(overrides[i], overrides[i + 1]);
+        }
+    }
+
+    ApplianceHarness start() throws InterruptedException {
+        ApplianceConfig config = ConfigLoader.load(null, flags);
+        appliance = new Appliance(config, new ApplianceMetrics(), TimeSource.SYSTEM, (id, msg) -> {
+            uplinkDevices.add(id);
+            uplinks.add(msg);
+        }).start();
+        return this;
+    }
+
+    /** A restart on the same data dir keeps the ports it had, so devices can come back to them. */
+    ApplianceHarness restart() throws InterruptedException {
+        int devicePort = appliance.devicePort();
+        appliance.close();
+        flags.put("device-port", Integer.toString(devicePort));
+        return start();
+    }
+
+    int devicePort() {
+        return appliance.devicePort();
+    }
+
+    String fleetToken(String deviceId) {
+        return new FleetTokens(SecretFiles.fleetKey(dataDir)).mint(deviceId);
+    }
+
+    Tier tierOf(String deviceId) {
+        return appliance.manager().tierOf(deviceId);
+    }
+
+    double counter(String name, String... tags) {
+        var c = appliance.metrics().registry().find(name).tags(tags).counter();
+        if (c != null) {
+            return c.count();
+        }
+        var fc = appliance.metrics().registry().find(name).tags(tags).functionCounter();
+        return fc == null ? 0 : fc.count();
+    }
+
+    /** Sum of a counter over all its tag values. */
+    double total(String name) {
+        return appliance.metrics().registry().find(name).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    HttpResponse<String> admin(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + appliance.adminPort() + path))
+                .header("Authorization", "Bearer " + SecretFiles.adminToken(dataDir))
+                .header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        if (appliance != null) {
+            appliance.close();
+        }
+    }
+}
