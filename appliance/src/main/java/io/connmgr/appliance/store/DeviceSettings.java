@@ -1,10 +1,20 @@
 package io.connmgr.appliance.store;
 
-/** Per-device overrides; a null field means "use the global default". Durations in milliseconds. */
+/**
+ * Per-device overrides of the global tier policy; a null field means "use the global default".
+ * Durations are in milliseconds.
+ *
+ * @param idleAfterMillis  quiet time before ACTIVE becomes IDLE
+ * @param sleepAfterMillis further quiet time before IDLE becomes SLEEP
+ * @param keepAliveMillis  keep-alive interval the device is told to use
+ * @param alwaysActive     true keeps the device ACTIVE whatever its traffic
+ */
 public record DeviceSettings(Long idleAfterMillis, Long sleepAfterMillis, Long keepAliveMillis, Boolean alwaysActive) {
+
+    /** No overrides at all. */
     public static final DeviceSettings NONE = new DeviceSettings(null, null, null, null);
 
-    /** Non-null fields of {@code newer} win. */
+    /** These settings updated by {@code newer}: each non-null field of {@code newer} wins. */
     public DeviceSettings merge(DeviceSettings newer) {
         return new DeviceSettings(
                 newer.idleAfterMillis != null ? newer.idleAfterMillis : idleAfterMillis,

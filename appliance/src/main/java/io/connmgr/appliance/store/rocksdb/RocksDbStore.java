@@ -1,0 +1,447 @@
+package io.connmgr.appliance.store.rocksdb;
+
+import io.connmgr.appliance.store.ApplianceStore;
+import io.connmgr.appliance.store.DeviceRecord;
+import io.connmgr.appliance.store.DeviceSettings;
+import io.connmgr.appliance.store.SessionRecord;
+import io.connmgr.appliance.store.StoreException;
+import io.connmgr.appliance.store.StoreException.Kind;
+import io.connmgr.appliance.store.StoreOptions;
+import io.connmgr.appliance.store.serial.DeviceRecordSerializer;
+import io.connmgr.appliance.store.serial.DeviceSettingsSerializer;
+import io.connmgr.appliance.store.serial.RecordFormatException;
+import io.connmgr.appliance.store.serial.SessionRecordSerializer;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ApplianceStore} on RocksDB: one column family per record type, keyed by the device id's UTF-8 bytes.
+ *
+ * <p>Every call holds a read lock on the store's lifecycle and {@link #close()} takes the write lock, so a call
+ * racing with close fails with {@link StoreException.Kind#CLOSED} instead of touching freed native memory.
+ */
+public final class RocksDbStore implements ApplianceStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RocksDbStore.class);
+
+    private final Path dir;
+    private final RocksDB db;
+    private final StoreTuning tuning;
+    /** Every handle opened, including the unused default family and any family of a newer build. */
+    private final List<ColumnFamilyHandle> allHandles;
+    private final Map<ColumnFamily, ColumnFamilyHandle> handles;
+    private final StoreMetrics metrics;
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private final SessionRecordSerializer sessionSerializer = new SessionRecordSerializer();
+    private final DeviceRecordSerializer deviceSerializer = new DeviceRecordSerializer();
+    private final DeviceSettingsSerializer settingsSerializer = new DeviceSettingsSerializer();
+
+    private RocksDbStore(Path dir, RocksDB db, StoreTuning tuning, List<String> familyNames,
+            List<ColumnFamilyHandle> allHandles, StoreMetrics metrics) {
+        this.dir = dir;
+        this.db = db;
+        this.tuning = tuning;
+        this.allHandles = List.copyOf(allHandles);
+        this.metrics = metrics;
+        this.handles = new EnumMap<>(ColumnFamily.class);
+        for (ColumnFamily cf : ColumnFamily.values()) {
+            handles.put(cf, allHandles.get(familyNames.indexOf(cf.cfName())));
+        }
+    }
+
+    /**
+     * Opens or creates the store in {@code dir}.
+     *
+     * @throws StoreException LOCKED when another process (or another open in this one) uses the directory;
+     *                        CORRUPT when it is damaged and {@link StoreOptions#moveAsideIfCorrupt()} is off;
+     *                        INCOMPATIBLE when a newer build wrote it; IO otherwise
+     */
+    public static RocksDbStore open(Path dir, StoreOptions options, MeterRegistry metrics) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(metrics, "metrics");
+        RocksDB.loadLibrary();
+        StoreMetrics storeMetrics = new StoreMetrics(metrics);
+        try {
+            return openOnce(dir, options, storeMetrics);
+        } catch (StoreException e) {
+            if (e.kind() != Kind.CORRUPT || !options.moveAsideIfCorrupt()) {
+                throw e;
+            }
+            Path movedTo = CorruptStoreMover.moveAside(dir, Instant.now());
+            LOG.warn("Store {} is corrupt; moved it aside to {} and starting with an empty store. The damage: {}",
+                    dir, movedTo, e.getMessage().replace(": " + RocksDbErrors.MOVE_ASIDE_HINT, ""));
+            return openOnce(dir, options, storeMetrics);
+        }
+    }
+
+    private static RocksDbStore openOnce(Path dir, StoreOptions options, StoreMetrics metrics) {
+        prepareDirectory(dir);
+        StoreTuning tuning = new StoreTuning(options);
+        List<ColumnFamilyHandle> openedHandles = new ArrayList<>();
+        RocksDB db = null;
+        boolean opened = false;
+        try {
+            boolean existing = Files.exists(dir.resolve("CURRENT"));
+            List<String> familyNames = familiesToOpen(dir, existing);
+            if (existing) {
+                checkBeforeOpening(dir, tuning, metrics);
+            }
+            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>(familyNames.size());
+            for (String name : familyNames) {
+                descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8),
+                        tuning.forFamily(name)));
+            }
+            db = RocksDB.open(tuning.dbOptions, dir.toString(), descriptors, openedHandles);
+            RocksDbStore store = new RocksDbStore(dir, db, tuning, familyNames, openedHandles, metrics);
+            StoreSchema.initializeOrCheck(db, store.handles.get(ColumnFamily.META), existing, tuning.syncedWrite, dir,
+                    metrics);
+            if (options.moveAsideIfCorrupt()) {
+                // Opening checks the MANIFEST and file sizes, but a damaged data block shows only when read (for
+                // example by the start-up pass over the sessions, whose error sends the operator here). In recovery
+                // mode, read every block once so that such damage is found now, while moving aside is possible.
+                db.verifyChecksum();
+            }
+            opened = true;
+            LOG.info("Opened store {} (schema version {}, about {} sessions and {} devices)", dir,
+                    StoreSchema.CURRENT_VERSION, store.estimatedKeys(ColumnFamily.SESSIONS),
+                    store.estimatedKeys(ColumnFamily.DEVICES));
+            return store;
+        } catch (RocksDBException e) {
+            throw RocksDbErrors.onOpen(dir, e);
+        } finally {
+            if (!opened) {
+                openedHandles.forEach(ColumnFamilyHandle::close);
+                if (db != null) {
+                    db.close();
+                }
+                tuning.close();
+            }
+        }
+    }
+
+    private static void prepareDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            // Without CURRENT, RocksDB would silently create a new, empty database among the old files.
+            if (!Files.exists(dir.resolve("CURRENT")) && containsDatabaseFiles(dir)) {
+                throw new StoreException(Kind.CORRUPT, "Store " + dir + " is corrupt (its CURRENT file is missing "
+                        + "but database files remain): " + RocksDbErrors.MOVE_ASIDE_HINT);
+            }
+        } catch (IOException e) {
+            throw new StoreException(Kind.IO, "Cannot use store directory " + dir + ": " + e, e);
+        }
+    }
+
+    private static boolean containsDatabaseFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString())
+                    .anyMatch(n -> n.startsWith("MANIFEST-") || n.endsWith(".sst") || n.endsWith(".log"));
+        }
+    }
+
+    private static void checkBeforeOpening(Path dir, StoreTuning tuning, StoreMetrics metrics)
+            throws RocksDBException {
+        try {
+            StoreSchema.checkExisting(dir, tuning, metrics);
+        } catch (RocksDBException e) {
+            if (RocksDbErrors.kindOf(e) != Kind.IO) {
+                throw e;
+            }
+            // This check runs before RocksDB takes the lock, so a plain I/O error may come from reading a store that
+            // another appliance is changing. The read/write open that follows takes the lock and answers for sure:
+            // LOCKED, or the same I/O error; and the schema is checked again once it is open.
+            LOG.debug("Store {}: read-only check failed ({}); letting the locking open decide", dir, e.getMessage());
+        }
+    }
+
+    /** Ours plus any the directory already has: RocksDB refuses to open a store without all of its families. */
+    private static List<String> familiesToOpen(Path dir, boolean existing) throws RocksDBException {
+        Set<String> names = new LinkedHashSet<>();
+        names.add(new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.UTF_8));
+        for (ColumnFamily cf : ColumnFamily.values()) {
+            names.add(cf.cfName());
+        }
+        if (existing) {
+            try (Options listOptions = new Options()) {
+                for (byte[] family : RocksDB.listColumnFamilies(listOptions, dir.toString())) {
+                    names.add(new String(family, StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    // ---- sessions
+
+    @Override
+    public Optional<SessionRecord> loadSession(String deviceId) {
+        byte[] key = DeviceIdKeys.encode(deviceId);
+        byte[] value = guarded("reading a session", () -> get(ColumnFamily.SESSIONS, key));
+        return Optional.ofNullable(value).map(v -> sessionSerializer.deserialize(deviceId, v));
+    }
+
+    @Override
+    public void saveSession(SessionRecord session) {
+        byte[] key = DeviceIdKeys.encode(session.deviceId());
+        byte[] value = sessionSerializer.serialize(session);
+        guarded("writing a session", () -> put(ColumnFamily.SESSIONS, tuning.walWrite, key, value));
+    }
+
+    @Override
+    public void deleteSession(String deviceId) {
+        byte[] key = DeviceIdKeys.encode(deviceId);
+        guarded("deleting a session", () -> delete(ColumnFamily.SESSIONS, tuning.walWrite, key));
+    }
+
+    @Override
+    public List<SessionRecord> listSessions(String afterDeviceId, int limit) {
+        List<SessionRecord> page = new ArrayList<>(initialPageCapacity(limit));
+        scan(ColumnFamily.SESSIONS, afterDeviceId, limit, sessionSerializer::deserialize, page::add);
+        return page;
+    }
+
+    @Override
+    public void forEachSession(Consumer<SessionRecord> action) {
+        Objects.requireNonNull(action, "action");
+        scan(ColumnFamily.SESSIONS, null, Integer.MAX_VALUE, sessionSerializer::deserialize, action);
+    }
+
+    // ---- devices
+
+    @Override
+    public Optional<DeviceRecord> loadDevice(String deviceId) {
+        byte[] key = DeviceIdKeys.encode(deviceId);
+        byte[] value = guarded("reading a device", () -> get(ColumnFamily.DEVICES, key));
+        return Optional.ofNullable(value).map(v -> deviceSerializer.deserialize(deviceId, v));
+    }
+
+    @Override
+    public void putDevice(DeviceRecord device) {
+        byte[] key = DeviceIdKeys.encode(device.deviceId());
+        byte[] value = deviceSerializer.serialize(device);
+        guarded("writing a device", () -> put(ColumnFamily.DEVICES, tuning.syncedWrite, key, value));
+    }
+
+    @Override
+    public boolean deleteDevice(String deviceId) {
+        byte[] key = DeviceIdKeys.encode(deviceId);
+        return guarded("deleting a device", () -> {
+            boolean existed = get(ColumnFamily.DEVICES, key) != null;
+            // One atomic batch, so a crash cannot leave settings or a session behind without their credentials.
+            try (WriteBatch batch = new WriteBatch()) {
+                batch.delete(handles.get(ColumnFamily.DEVICES), key);
+                batch.delete(handles.get(ColumnFamily.SETTINGS), key);
+                batch.delete(handles.get(ColumnFamily.SESSIONS), key);
+                long start = System.nanoTime();
+                db.write(tuning.syncedWrite, batch);
+                metrics.wrote(ColumnFamily.DEVICES, 1, start);
+                metrics.wroteInBatch(ColumnFamily.SETTINGS, 1);
+                metrics.wroteInBatch(ColumnFamily.SESSIONS, 1);
+            }
+            return existed;
+        });
+    }
+
+    @Override
+    public List<DeviceRecord> listDevices(String afterDeviceId, int limit) {
+        List<DeviceRecord> page = new ArrayList<>(initialPageCapacity(limit));
+        scan(ColumnFamily.DEVICES, afterDeviceId, limit, deviceSerializer::deserialize, page::add);
+        return page;
+    }
+
+    // ---- settings
+
+    @Override
+    public Optional<DeviceSettings> loadSettings(String deviceId) {
+        byte[] key = DeviceIdKeys.encode(deviceId);
+        byte[] value = guarded("reading settings", () -> get(ColumnFamily.SETTINGS, key));
+        return Optional.ofNullable(value).map(v -> settingsSerializer.deserialize(deviceId, v));
+    }
+
+    @Override
+    public void putSettings(String deviceId, DeviceSettings settings) {
+        byte[] key = DeviceIdKeys.encode(deviceId);
+        byte[] value = settingsSerializer.serialize(Objects.requireNonNull(settings, "settings"));
+        guarded("writing settings", () -> put(ColumnFamily.SETTINGS, tuning.syncedWrite, key, value));
+    }
+
+    // ---- lifecycle
+
+    @Override
+    public void flush() {
+        guarded("flushing", () -> {
+            db.flush(tuning.flushAndWait, allHandles);
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        Lock lock = lifecycle.writeLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                db.flush(tuning.flushAndWait, allHandles);
+            } catch (RocksDBException e) {
+                // Not fatal: the write-ahead log still holds everything and is replayed on the next open.
+                LOG.warn("Store {}: flush on close failed ({}); the write-ahead log will be replayed on next open",
+                        dir, e.getMessage());
+            }
+            allHandles.forEach(ColumnFamilyHandle::close);
+            try {
+                db.closeE();
+            } catch (RocksDBException e) {
+                LOG.warn("Store {}: closing failed ({})", dir, e.getMessage());
+            }
+            tuning.close();
+            LOG.info("Closed store {}", dir);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- plumbing
+
+    @FunctionalInterface
+    private interface DbCall<T> {
+        T call() throws RocksDBException;
+    }
+
+    @FunctionalInterface
+    private interface RecordDecoder<T> {
+        T decode(String deviceId, byte[] value);
+    }
+
+    private <T> T guarded(String action, DbCall<T> call) {
+        Lock lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                throw StoreException.closed();
+            }
+            return call.call();
+        } catch (RocksDBException e) {
+            throw RocksDbErrors.during(action, dir, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private byte[] get(ColumnFamily cf, byte[] key) throws RocksDBException {
+        try {
+            return db.get(handles.get(cf), key);
+        } finally {
+            metrics.read(cf, 1);
+        }
+    }
+
+    private Void put(ColumnFamily cf, WriteOptions writeOptions, byte[] key, byte[] value) throws RocksDBException {
+        long start = System.nanoTime();
+        db.put(handles.get(cf), writeOptions, key, value);
+        metrics.wrote(cf, 1, start);
+        return null;
+    }
+
+    private Void delete(ColumnFamily cf, WriteOptions writeOptions, byte[] key) throws RocksDBException {
+        long start = System.nanoTime();
+        db.delete(handles.get(cf), writeOptions, key);
+        metrics.wrote(cf, 1, start);
+        return null;
+    }
+
+    /** Visits up to {@code limit} decodable records of {@code cf} after {@code afterDeviceId}, in key order. */
+    private <T> void scan(ColumnFamily cf, String afterDeviceId, int limit, RecordDecoder<T> decoder,
+            Consumer<? super T> visitor) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, was " + limit);
+        }
+        byte[] after = afterDeviceId == null ? null : DeviceIdKeys.encode(afterDeviceId);
+        guarded("reading " + cf.cfName(), () -> {
+            int positionings = 0;
+            try (RocksIterator it = db.newIterator(handles.get(cf), tuning.scanRead)) {
+                if (after == null) {
+                    it.seekToFirst();
+                } else {
+                    it.seek(after);
+                }
+                positionings++;
+                if (after != null && it.isValid() && Arrays.equals(it.key(), after)) {
+                    it.next();
+                    positionings++;
+                }
+                int visited = 0;
+                while (visited < limit && it.isValid()) {
+                    T record = decodeOrSkip(cf, DeviceIdKeys.decode(it.key()), it.value(), decoder);
+                    if (record != null) {
+                        visitor.accept(record);
+                        visited++;
+                    }
+                    if (visited < limit) {
+                        it.next();
+                        positionings++;
+                    }
+                }
+                it.status();
+            } finally {
+                metrics.read(cf, positionings);
+            }
+            return null;
+        });
+    }
+
+    private <T> T decodeOrSkip(ColumnFamily cf, String deviceId, byte[] value, RecordDecoder<T> decoder) {
+        try {
+            return decoder.decode(deviceId, value);
+        } catch (RecordFormatException e) {
+            metrics.corruptRecord(cf);
+            LOG.warn("Store {}: skipping unreadable record in {}: {}", dir, cf.cfName(), e.getMessage());
+            return null;
+        }
+    }
+
+    private static int initialPageCapacity(int limit) {
+        return Math.clamp(limit, 0, 1024);
+    }
+
+    private String estimatedKeys(ColumnFamily cf) {
+        try {
+            return db.getProperty(handles.get(cf), "rocksdb.estimate-num-keys");
+        } catch (RocksDBException e) {
+            return "?";
+        }
+    }
+}
