@@ -1,0 +1,188 @@
+package io.connmgr.appliance.admin;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * Routes each request, checks the token, and runs the handler on the event loop or the worker pool. One instance per
+ * connection: requests of one connection are answered strictly in order (HTTP/1.1 pipelining) and, while one is being
+ * worked on, the connection stops reading so that a client cannot queue up unbounded work.
+ */
+final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(AdminDispatcher.class);
+    /** Requests already decoded from one read while another is in progress; more than this is abuse. */
+    private static final int MAX_PIPELINED = 16;
+    private static final int MAX_QUERY_PARAMETERS = 16;
+    private static final String PROTECTED_PREFIX = "/v1/";
+
+    private final Router router;
+    private final BearerAuth auth;
+    private final Executor workers;
+    private final ResponseWriter writer;
+    private final ArrayDeque<Exchange> pending = new ArrayDeque<>();
+    private boolean working;
+
+    AdminDispatcher(Router router, BearerAuth auth, Executor workers, ResponseWriter writer) {
+        this.router = router;
+        this.auth = auth;
+        this.workers = workers;
+        this.writer = writer;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (pending.size() >= MAX_PIPELINED) {
+            log.debug("admin client {} pipelined more than {} requests; closing", ctx.channel().remoteAddress(),
+                    MAX_PIPELINED);
+            ctx.close();
+            return;
+        }
+        pending.add(exchange(request));
+        ctx.channel().config().setAutoRead(false);
+        runPending(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        pending.clear();
+        super.channelInactive(ctx);
+    }
+
+    /** Decides, on the event loop, what answering this request takes. Copies the body out of the Netty buffer. */
+    private Exchange exchange(FullHttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            return Exchange.immediate(MalformedRequests.ROUTE, MalformedRequests.response(
+                    request.decoderResult().cause()), true);
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8, true,
+                MAX_QUERY_PARAMETERS);
+        String rawPath = uri.rawPath();
+        RouteMatch match = router.match(request.method(), rawPath);
+        if (needsToken(match, rawPath)) {
+            String refusal = auth.refusal(request.headers());
+            if (refusal != null) {
+                return Exchange.immediate(match.routeTag(),
+                        AdminResponse.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", refusal)
+                                .withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), "Bearer realm=\"connmgr\""),
+                        false);
+            }
+        }
+        return switch (match) {
+            case RouteMatch.NotFound notFound -> Exchange.immediate(notFound.routeTag(),
+                    AdminResponse.error(HttpResponseStatus.NOT_FOUND, "not_found",
+                            "no endpoint at " + AdminJson.truncate(rawPath)), false);
+            case RouteMatch.MethodNotAllowed wrongMethod -> Exchange.immediate(wrongMethod.routeTag(),
+                    AdminResponse.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+                                    request.method().name() + " is not allowed on " + wrongMethod.template()
+                                            + "; allowed: " + String.join(", ", wrongMethod.allowed()))
+                            .withHeader(HttpHeaderNames.ALLOW.toString(), String.join(", ", wrongMethod.allowed())),
+                    false);
+            case RouteMatch.Found found -> routed(found, uri, request);
+        };
+    }
+
+    private static Exchange routed(RouteMatch.Found found, QueryStringDecoder uri, FullHttpRequest request) {
+        Map<String, List<String>> query;
+        try {
+            query = uri.parameters();
+        } catch (IllegalArgumentException e) {
+            return Exchange.immediate(found.routeTag(), ApiException.badRequest("malformed query string")
+                    .toResponse(), false);
+        }
+        Route route = found.route();
+        AdminRequest adminRequest = new AdminRequest(request.method(), found.routeTag(), found.rawVariables(), query,
+                ByteBufUtil.getBytes(request.content()));
+        return new Exchange(found.routeTag(), route.execution(), () -> route.handler().handle(adminRequest), false);
+    }
+
+    /** Everything under /v1 needs the token, including paths that do not exist: probing learns nothing. */
+    private static boolean needsToken(RouteMatch match, String rawPath) {
+        if (match instanceof RouteMatch.Found found) {
+            return found.route().access() == Route.Access.TOKEN;
+        }
+        return rawPath.startsWith(PROTECTED_PREFIX) || rawPath.equals("/v1");
+    }
+
+    /** Answers queued requests in order; at most one is on a worker at a time. Runs on the event loop. */
+    private void runPending(ChannelHandlerContext ctx) {
+        while (!working && !pending.isEmpty()) {
+            Exchange exchange = pending.poll();
+            if (exchange.execution() == Route.Execution.EVENT_LOOP) {
+                respond(ctx, exchange, exchange.answer());
+            } else {
+                working = true;
+                try {
+                    workers.execute(() -> {
+                        AdminResponse response = exchange.answer();
+                        try {
+                            ctx.executor().execute(() -> {
+                                working = false;
+                                respond(ctx, exchange, response);
+                                runPending(ctx);
+                            });
+                        } catch (RejectedExecutionException e) {
+                            log.debug("admin event loop shut down before {} could be answered", exchange.route());
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    working = false;
+                    respond(ctx, exchange, AdminResponse.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded",
+                            "the admin API is busy; retry shortly").withHeader("Retry-After", "1"));
+                }
+            }
+        }
+        if (!working && pending.isEmpty() && ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void respond(ChannelHandlerContext ctx, Exchange exchange, AdminResponse response) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        writer.write(ctx, response, exchange.route(), exchange.close());
+        if (exchange.close()) {
+            pending.clear();
+        }
+    }
+
+    /**
+     * One request's way to its response.
+     *
+     * @param close whether the connection ends after this response (the byte stream can no longer be trusted)
+     */
+    private record Exchange(String route, Route.Execution execution, Supplier<AdminResponse> work, boolean close) {
+
+        static Exchange immediate(String route, AdminResponse response, boolean close) {
+            return new Exchange(route, Route.Execution.EVENT_LOOP, () -> response, close);
+        }
+
+        /** Never throws: refusals become their response, bugs a 500 that shows the client nothing internal. */
+        AdminResponse answer() {
+            try {
+                return work.get();
+            } catch (ApiException e) {
+                return e.toResponse();
+            } catch (RuntimeException e) {
+                log.warn("admin route {} failed", route, e);
+                return AdminResponse.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
+                        "internal error; see the appliance log");
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.connmgr.appliance.admin;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+
+/**
+ * Checks {@code Authorization: Bearer <token>}. Both sides are hashed before the constant-time comparison so that
+ * neither the time taken nor an early length mismatch tells a caller anything about the token.
+ */
+final class BearerAuth {
+    private static final String SCHEME = "bearer";
+
+    private final byte[] expectedDigest;
+
+    BearerAuth(String adminToken) {
+        this.expectedDigest = sha256(adminToken);
+    }
+
+    /** Null when the request carries the admin token, otherwise why it is refused (safe to show the client). */
+    String refusal(HttpHeaders headers) {
+        List<String> values = headers.getAll(HttpHeaderNames.AUTHORIZATION);
+        if (values.isEmpty()) {
+            return "missing Authorization: Bearer <token> header";
+        }
+        if (values.size() > 1) {
+            return "more than one Authorization header";
+        }
+        String value = values.getFirst().strip();
+        int space = value.indexOf(' ');
+        if (space < 0 || !value.substring(0, space).equalsIgnoreCase(SCHEME)) {
+            return "Authorization header must use the Bearer scheme";
+        }
+        String presented = value.substring(space + 1).strip();
+        if (!MessageDigest.isEqual(expectedDigest, sha256(presented))) {
+            return "invalid bearer token";
+        }
+        return null;
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
