@@ -92,10 +92,13 @@ final class LibC {
     private LibC() {
     }
 
+    // Restricted by design: the launcher grants native access (--enable-native-access=ALL-UNNAMED).
+    @SuppressWarnings("restricted")
     private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(symbol(name), descriptor, CAPTURE_ERRNO);
     }
 
+    @SuppressWarnings("restricted")
     private static MethodHandle bindCritical(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(symbol(name), descriptor, CAPTURE_ERRNO, Linker.Option.critical(false));
     }
