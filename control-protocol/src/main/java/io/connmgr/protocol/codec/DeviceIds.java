@@ -10,8 +10,9 @@ public final class DeviceIds {
     }
 
     /**
-     * 1..128 bytes of UTF-8 without control characters, slashes or whitespace: ids appear in URLs, logs and store
-     * keys, so anything that would need escaping there is refused at the door.
+     * 1..128 bytes of UTF-8 without control characters (Unicode Cc), space or line/paragraph separators (Zs, Zl, Zp,
+     * including the no-break spaces), {@code /} or {@code \}: ids appear in URLs, logs and store keys, so anything
+     * that would need escaping there is refused at the door. docs/protocol.md lists the same rule.
      */
     public static boolean isValid(String id) {
         if (id == null || id.isEmpty()) {
@@ -23,7 +24,9 @@ public final class DeviceIds {
         }
         for (int i = 0; i < id.length(); ) {
             int cp = id.codePointAt(i);
-            if (Character.isISOControl(cp) || Character.isWhitespace(cp) || cp == '/' || cp == '\\'
+            // isSpaceChar adds the no-break spaces that isWhitespace lets through: they look like spaces in a log.
+            if (Character.isISOControl(cp) || Character.isWhitespace(cp) || Character.isSpaceChar(cp)
+                    || cp == '/' || cp == '\\'
                     || Character.getType(cp) == Character.SURROGATE) {
                 return false;
             }

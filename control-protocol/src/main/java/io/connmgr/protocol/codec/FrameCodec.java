@@ -165,6 +165,7 @@ public final class FrameCodec {
             throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID,
                     "device id must be 1.." + Wire.MAX_DEVICE_ID_BYTES + " bytes, got " + idLength);
         }
+        need(in, idLength); // a short payload is truncation, not a bad id
         String deviceId;
         try {
             deviceId = utf8(in, idLength, "device id");
@@ -172,7 +173,7 @@ public final class FrameCodec {
             throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID, e.getMessage());
         }
         if (!DeviceIds.isValid(deviceId)) {
-            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID, "device id contains control characters");
+            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID, "device id contains whitespace, control characters or slashes");
         }
         byte[] credential = shortBytes(in, Wire.MAX_CREDENTIAL_BYTES, "credential");
         byte[] token = shortBytes(in, Wire.RESUME_TOKEN_BYTES, "resume token");

@@ -43,6 +43,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             fail(in, out, ReasonCode.PROTOCOL_ERROR, "unknown frame type 0x%02x".formatted(code));
             return;
         }
+        if (type.isReserved()) {
+            // Known to the protocol but not implemented: refuse now rather than buffer a payload we would discard.
+            fail(in, out, ReasonCode.UNKNOWN_FRAME_TYPE, "frame type " + type + " is reserved and not supported");
+            return;
+        }
         if (in.readableBytes() < Wire.HEADER_BYTES) {
             return;
         }

@@ -1,0 +1,118 @@
+package io.connmgr.protocol.codec;
+
+import io.connmgr.protocol.message.Frame;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A {@link FrameEncoder} and a {@link FrameDecoder} in an {@link EmbeddedChannel}, with the bookkeeping decoder tests
+ * need: every inbound buffer handed to the decoder is remembered so {@link #close()} can prove it was released, and
+ * {@link #buffered()} tells how many bytes the decoder is holding.
+ */
+public final class DecoderHarness implements AutoCloseable {
+    private static final MethodHandle ACTUAL_READABLE_BYTES = actualReadableBytes();
+
+    private final FrameDecoder decoder;
+    private final EmbeddedChannel channel;
+    private final List<ByteBuf> fed = new ArrayList<>();
+    private final List<Object> received = new ArrayList<>();
+
+    public DecoderHarness(int maxFrameSize) {
+        decoder = new FrameDecoder(maxFrameSize);
+        channel = new EmbeddedChannel(FrameEncoder.INSTANCE, decoder);
+    }
+
+    /** Delivers each chunk as a separate read; returns what the decoder emitted for these chunks. */
+    public List<Object> feed(byte[]... chunks) {
+        List<Object> emitted = new ArrayList<>();
+        for (byte[] chunk : chunks) {
+            ByteBuf buf = ByteBufAllocator.DEFAULT.buffer(chunk.length).writeBytes(chunk);
+            fed.add(buf);
+            channel.writeInbound(buf);
+            for (Object msg; (msg = channel.readInbound()) != null; ) {
+                emitted.add(msg);
+            }
+        }
+        received.addAll(emitted);
+        return emitted;
+    }
+
+    /** Encodes through the pipeline's {@link FrameEncoder}; returns the bytes it wrote. */
+    public byte[] encode(Frame frame) {
+        channel.writeOutbound(frame);
+        ByteBuf out = channel.readOutbound();
+        try {
+            byte[] bytes = new byte[out.readableBytes()];
+            out.readBytes(bytes);
+            return bytes;
+        } finally {
+            out.release();
+        }
+    }
+
+    /** Everything emitted since this harness was created. */
+    public List<Object> received() {
+        return received;
+    }
+
+    /** Bytes the decoder holds back waiting for the rest of a frame. */
+    public int buffered() {
+        try {
+            return (int) ACTUAL_READABLE_BYTES.invoke((ByteToMessageDecoder) decoder);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int maxFrameSize() {
+        return decoder.maxFrameSize();
+    }
+
+    /**
+     * Closes the channel and reports whether it left anything behind: a message nobody read, or an inbound buffer
+     * still referenced (a leak). Returns a description of the problem, or {@code null} when clean.
+     */
+    public String closeAndCheck() {
+        boolean leftovers = channel.finishAndReleaseAll();
+        for (Object msg; (msg = channel.readInbound()) != null; ) {
+            received.add(msg);
+        }
+        long unreleased = fed.stream().filter(b -> b.refCnt() != 0).count();
+        if (leftovers) {
+            return "unread messages left in the channel";
+        }
+        if (unreleased > 0) {
+            return unreleased + " inbound buffers not released by the decoder";
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        String problem = closeAndCheck();
+        if (problem != null) {
+            throw new AssertionError(problem);
+        }
+    }
+
+    // ByteToMessageDecoder exposes the size of its cumulation only to subclasses; FrameDecoder is final, so the tests
+    // reach the protected accessor reflectively (test code only; the class is on the class path, not in a module).
+    private static MethodHandle actualReadableBytes() {
+        try {
+            var method = ByteToMessageDecoder.class.getDeclaredMethod("actualReadableBytes");
+            method.setAccessible(true);
+            return MethodHandles.lookup().unreflect(method)
+                    .asType(MethodType.methodType(int.class, ByteToMessageDecoder.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
