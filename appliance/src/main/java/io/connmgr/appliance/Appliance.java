@@ -83,7 +83,8 @@ public final class Appliance implements AutoCloseable {
             throw new UncheckedIOException("cannot create data dir " + config.dataDir() + ": " + e.getMessage(), e);
         }
         store = RocksDbStore.open(config.dataDir().resolve("store"),
-                new StoreOptions(config.storeMoveAsideIfCorrupt(), config.storeCacheSize()), metrics.meterRegistry());
+                new StoreOptions(config.storeMoveAsideIfCorrupt(), config.storeCacheSize(),
+                        StoreOptions.DEFAULT_SESSION_WRITE_BUFFER_BYTES), metrics.meterRegistry());
         byte[] fleetKey = SecretFiles.fleetKey(config.dataDir());
         String adminToken = SecretFiles.adminToken(config.dataDir());
 

@@ -55,7 +55,7 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
             }
             case Ack a -> {
                 session.activity(time);
-                session.lastDownlinkSeq(Math.max(session.lastDownlinkSeq(), a.seq()));
+                manager.downlinkAck(session, a);
             }
             case Cmd c -> manager.command(session, c);
             case Hello h -> unexpected(ctx, frame);

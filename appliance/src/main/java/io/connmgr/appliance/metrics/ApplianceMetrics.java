@@ -80,7 +80,7 @@ public final class ApplianceMetrics {
         wakeLatency = Timer.builder("cm.wake.latency")
                 .description("Time from the wake trigger until the connection is ACTIVE again")
                 .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMicros(50))
+                .minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
         connectionsAccepted = Counter.builder("cm.connections.accepted")

@@ -29,6 +29,7 @@ public final class DeviceSession {
     private volatile boolean transitioning;
     private long lastUplinkSeq;
     private long lastDownlinkSeq;
+    private long downlinkAcked;
     private int serverLinks;
 
     public DeviceSession(String deviceId, long deviceKey, byte[] resumeToken, Channel channel, String remoteAddress,
@@ -45,6 +46,7 @@ public final class DeviceSession {
         this.keepAliveSeconds = keepAliveSeconds;
         this.lastUplinkSeq = lastUplinkSeq;
         this.lastDownlinkSeq = lastDownlinkSeq;
+        this.downlinkAcked = lastDownlinkSeq;
         this.tier = Tier.ACTIVE;
         long now = time.nanoTime();
         this.lastActivityNanos = now;
@@ -162,12 +164,22 @@ public final class DeviceSession {
         lastUplinkSeq = seq;
     }
 
+    /** Highest downlink sequence number sent to the device. */
     public long lastDownlinkSeq() {
         return lastDownlinkSeq;
     }
 
     public void lastDownlinkSeq(long seq) {
         lastDownlinkSeq = seq;
+    }
+
+    /** Highest downlink sequence number the device has acknowledged. */
+    public long downlinkAcked() {
+        return downlinkAcked;
+    }
+
+    public void downlinkAcked(long seq) {
+        downlinkAcked = seq;
     }
 
     public int serverLinks() {

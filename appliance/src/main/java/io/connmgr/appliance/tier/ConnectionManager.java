@@ -252,11 +252,31 @@ public final class ConnectionManager implements SleepLoop.Listener {
     /** An uplink MSG; duplicates (seq already accepted) are acknowledged again but not delivered twice. */
     public void uplink(DeviceSession session, Msg msg) {
         metrics.uplinkMessage();
+        if (msg.seq() > session.lastUplinkSeq() + 1) {
+            violation(session, ReasonCode.PROTOCOL_ERROR, "MSG seq " + msg.seq() + " skips ahead of "
+                    + session.lastUplinkSeq());
+            return;
+        }
         if (msg.seq() > session.lastUplinkSeq()) {
             uplinkSink.accept(session.deviceId(), msg);
             session.lastUplinkSeq(msg.seq());
         }
         session.channel().writeAndFlush(new Ack(session.lastUplinkSeq()));
+    }
+
+    /** The device acknowledged downlink messages; acknowledging one never sent is a protocol error. */
+    public void downlinkAck(DeviceSession session, Ack ack) {
+        if (ack.seq() > session.lastDownlinkSeq()) {
+            violation(session, ReasonCode.PROTOCOL_ERROR, "ACK " + ack.seq() + " for a MSG never sent (last sent "
+                    + session.lastDownlinkSeq() + ")");
+            return;
+        }
+        session.downlinkAcked(Math.max(session.downlinkAcked(), ack.seq()));
+    }
+
+    private void violation(DeviceSession session, ReasonCode reason, String detail) {
+        metrics.frameRejected(reason);
+        Farewell.send(session.channel(), new GoAway(reason, violationReconnectAfterMillis(), detail));
     }
 
     /** A connection-manager command; settings are acknowledged only once they are stored. */

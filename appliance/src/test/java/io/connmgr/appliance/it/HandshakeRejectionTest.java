@@ -120,6 +120,25 @@ class HandshakeRejectionTest {
     }
 
     @Test
+    void msgSequenceGap_getsGoAwayProtocolError() throws Exception {
+        try (TestDevice d = new TestDevice(harness.devicePort())) {
+            d.connect("dev-1", harness.fleetToken("dev-1"));
+            d.send(new io.connmgr.protocol.message.Msg(5, new byte[1]));
+            assertThat(((GoAway) d.read()).reason()).isEqualTo(ReasonCode.PROTOCOL_ERROR);
+            assertThat(d.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void ackForAMessageNeverSent_getsGoAwayProtocolError() throws Exception {
+        try (TestDevice d = new TestDevice(harness.devicePort())) {
+            d.connect("dev-1", harness.fleetToken("dev-1"));
+            d.send(new io.connmgr.protocol.message.Ack(3));
+            assertThat(((GoAway) d.read()).reason()).isEqualTo(ReasonCode.PROTOCOL_ERROR);
+        }
+    }
+
+    @Test
     void helloTwice_getsGoAwayUnexpectedFrame() throws Exception {
         try (TestDevice d = new TestDevice(harness.devicePort())) {
             d.connect("dev-1", harness.fleetToken("dev-1"));
