@@ -20,10 +20,20 @@ public interface ApplianceStore extends AutoCloseable {
 
     Optional<SessionRecord> loadSession(String deviceId);
 
-    /** Write-ahead-logged, not fsync'ed: survives a killed process, not necessarily a power cut. */
+    /**
+     * Creates or replaces the session and, in the same atomic write, its device-key index entry.
+     * Write-ahead-logged, not fsync'ed: survives a killed process, not necessarily a power cut.
+     */
     void saveSession(SessionRecord session);
 
+    /** Also removes the session's entry in the device-key index. */
     void deleteSession(String deviceId);
+
+    /**
+     * The device whose stored session has {@code deviceKey}: an index kept in step with every session save and
+     * delete, for callers that hold only the key (the sleep table). Empty when no stored session has the key.
+     */
+    Optional<String> deviceIdForKey(long deviceKey);
 
     /** Sessions in device-id order strictly after {@code afterDeviceId} (null = from start), at most {@code limit}. */
     List<SessionRecord> listSessions(String afterDeviceId, int limit);

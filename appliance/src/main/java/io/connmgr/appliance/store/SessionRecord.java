@@ -16,12 +16,17 @@ import java.util.Objects;
  * @param lastUplinkSeq      last sequence number received from the device
  * @param lastDownlinkSeq    last sequence number sent to the device
  * @param connectedAtMillis  when the device's current connection was established
+ * @param keepAliveSeconds   keep-alive interval negotiated with the device, 1 to {@value #MAX_KEEP_ALIVE_SECONDS};
+ *                           0 when unknown
  */
 public record SessionRecord(String deviceId, long deviceKey, byte[] resumeToken, SessionState state,
         long sinceMillis, long lastActivityMillis, String remoteAddress,
-        long lastUplinkSeq, long lastDownlinkSeq, long connectedAtMillis) {
+        long lastUplinkSeq, long lastDownlinkSeq, long connectedAtMillis, int keepAliveSeconds) {
 
     public static final int RESUME_TOKEN_LENGTH = 16;
+
+    /** The largest keep-alive interval: the protocol carries it in 16 bits. */
+    public static final int MAX_KEEP_ALIVE_SECONDS = 65_535;
 
     public SessionRecord {
         Objects.requireNonNull(deviceId, "deviceId");
@@ -30,6 +35,10 @@ public record SessionRecord(String deviceId, long deviceKey, byte[] resumeToken,
         if (resumeToken.length != RESUME_TOKEN_LENGTH) {
             throw new IllegalArgumentException(
                     "resumeToken must be " + RESUME_TOKEN_LENGTH + " bytes, was " + resumeToken.length);
+        }
+        if (keepAliveSeconds < 0 || keepAliveSeconds > MAX_KEEP_ALIVE_SECONDS) {
+            throw new IllegalArgumentException("keepAliveSeconds must be 0 (unknown) to " + MAX_KEEP_ALIVE_SECONDS
+                    + ", was " + keepAliveSeconds);
         }
         // Copied so that a record, once made, cannot change under a cache or a store.
         resumeToken = resumeToken.clone();
@@ -53,13 +62,14 @@ public record SessionRecord(String deviceId, long deviceKey, byte[] resumeToken,
                 && Objects.equals(remoteAddress, other.remoteAddress)
                 && lastUplinkSeq == other.lastUplinkSeq
                 && lastDownlinkSeq == other.lastDownlinkSeq
-                && connectedAtMillis == other.connectedAtMillis;
+                && connectedAtMillis == other.connectedAtMillis
+                && keepAliveSeconds == other.keepAliveSeconds;
     }
 
     @Override
     public int hashCode() {
         int h = Objects.hash(deviceId, deviceKey, state, sinceMillis, lastActivityMillis, remoteAddress,
-                lastUplinkSeq, lastDownlinkSeq, connectedAtMillis);
+                lastUplinkSeq, lastDownlinkSeq, connectedAtMillis, keepAliveSeconds);
         return 31 * h + Arrays.hashCode(resumeToken);
     }
 
@@ -70,6 +80,6 @@ public record SessionRecord(String deviceId, long deviceKey, byte[] resumeToken,
                 + ", sinceMillis=" + sinceMillis + ", lastActivityMillis=" + lastActivityMillis
                 + ", remoteAddress=" + remoteAddress + ", lastUplinkSeq=" + lastUplinkSeq
                 + ", lastDownlinkSeq=" + lastDownlinkSeq + ", connectedAtMillis=" + connectedAtMillis
-                + ", resumeToken=<" + RESUME_TOKEN_LENGTH + " bytes>]";
+                + ", keepAliveSeconds=" + keepAliveSeconds + ", resumeToken=<" + RESUME_TOKEN_LENGTH + " bytes>]";
     }
 }

@@ -18,12 +18,20 @@ public final class SampleRecords {
 
     public static SessionRecord session(String deviceId) {
         return new SessionRecord(deviceId, 42L, bytes(16, 1), SessionState.SLEEPING,
-                1_700_000_060_000L, 1_700_000_030_000L, "203.0.113.7:50123", 1000L, 2000L, 1_700_000_000_000L);
+                1_700_000_060_000L, 1_700_000_030_000L, "203.0.113.7:50123", 1000L, 2000L, 1_700_000_000_000L, 300);
     }
 
     public static SessionRecord sessionWithoutAddress(String deviceId) {
         return new SessionRecord(deviceId, -5L, bytes(16, 100), SessionState.DISCONNECTED,
-                0L, Long.MIN_VALUE, null, -1L, Long.MAX_VALUE, 123L);
+                0L, Long.MIN_VALUE, null, -1L, Long.MAX_VALUE, 123L, SessionRecord.MAX_KEEP_ALIVE_SECONDS);
+    }
+
+    /** {@link #session} with another device key. */
+    public static SessionRecord session(String deviceId, long deviceKey) {
+        SessionRecord s = session(deviceId);
+        return new SessionRecord(deviceId, deviceKey, s.resumeToken(), s.state(), s.sinceMillis(),
+                s.lastActivityMillis(), s.remoteAddress(), s.lastUplinkSeq(), s.lastDownlinkSeq(),
+                s.connectedAtMillis(), s.keepAliveSeconds());
     }
 
     public static DeviceRecord device(String deviceId) {

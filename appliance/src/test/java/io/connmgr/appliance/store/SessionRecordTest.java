@@ -19,7 +19,7 @@ class SessionRecordTest {
     @Test
     void tokens_areCopied_soCallersCannotChangeARecord() {
         byte[] token = SampleRecords.bytes(16, 1);
-        SessionRecord session = new SessionRecord("a", 1, token, SessionState.SLEEPING, 0, 0, null, 0, 0, 0);
+        SessionRecord session = new SessionRecord("a", 1, token, SessionState.SLEEPING, 0, 0, null, 0, 0, 0, 30);
         token[0] = 99;
         session.resumeToken()[1] = 99;
 
@@ -28,10 +28,35 @@ class SessionRecordTest {
 
     @Test
     void constructor_rejectsTokenOfWrongLength() {
-        assertThatThrownBy(() -> new SessionRecord("a", 1, new byte[15], SessionState.SLEEPING, 0, 0, null, 0, 0, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16 bytes");
+        assertThatThrownBy(() -> new SessionRecord("a", 1, new byte[15], SessionState.SLEEPING, 0, 0, null, 0, 0, 0,
+                30)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16 bytes");
         assertThatThrownBy(() -> new DeviceRecord("a", new byte[31], 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
+    }
+
+    @Test
+    void keepAlive_isZeroForUnknown_upTo65535() {
+        byte[] token = SampleRecords.bytes(16, 1);
+        for (int valid : new int[] {0, 1, 65_535}) {
+            assertThat(new SessionRecord("a", 1, token, SessionState.SLEEPING, 0, 0, null, 0, 0, 0, valid)
+                    .keepAliveSeconds()).isEqualTo(valid);
+        }
+        for (int invalid : new int[] {-1, 65_536}) {
+            assertThatThrownBy(() -> new SessionRecord("a", 1, token, SessionState.SLEEPING, 0, 0, null, 0, 0, 0,
+                    invalid)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keepAliveSeconds");
+        }
+    }
+
+    @Test
+    void equality_includesKeepAlive() {
+        SessionRecord s = SampleRecords.session("a");
+        SessionRecord other = new SessionRecord("a", s.deviceKey(), s.resumeToken(), s.state(), s.sinceMillis(),
+                s.lastActivityMillis(), s.remoteAddress(), s.lastUplinkSeq(), s.lastDownlinkSeq(),
+                s.connectedAtMillis(), s.keepAliveSeconds() + 1);
+
+        assertThat(other).isNotEqualTo(s);
+        assertThat(other.hashCode()).isNotEqualTo(s.hashCode());
+        assertThat(s.toString()).contains("keepAliveSeconds=300");
     }
 
     @Test

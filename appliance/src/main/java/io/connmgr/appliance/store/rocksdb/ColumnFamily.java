@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 /** The store's column families. Their names are on disk: never rename one. */
 enum ColumnFamily {
     SESSIONS("sessions"),
+    /** Index from a session's 64-bit device key to its device id; kept in step with SESSIONS by write batches. */
+    SESSION_KEYS("session_keys"),
     /** Credentials: hard state, written with fsync. */
     DEVICES("devices"),
     SETTINGS("settings"),

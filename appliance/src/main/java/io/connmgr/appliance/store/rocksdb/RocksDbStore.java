@@ -25,8 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -42,7 +44,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link ApplianceStore} on RocksDB: one column family per record type, keyed by the device id's UTF-8 bytes.
+ * {@link ApplianceStore} on RocksDB: one column family per record type, keyed by the device id's UTF-8 bytes, plus
+ * the device-key index (family session_keys), written in the same batch as the session it points to.
  *
  * <p>Every call holds a read lock on the store's lifecycle and {@link #close()} takes the write lock, so a call
  * racing with close fails with {@link StoreException.Kind#CLOSED} instead of touching freed native memory.
@@ -50,6 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class RocksDbStore implements ApplianceStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(RocksDbStore.class);
+    private static final int SESSION_LOCK_STRIPES = 64;
 
     private final Path dir;
     private final RocksDB db;
@@ -60,6 +64,12 @@ public final class RocksDbStore implements ApplianceStore {
     private final StoreMetrics metrics;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
+    /**
+     * Serialise the read-then-write of a device's session and index entry (save, delete), so that two racing writes
+     * of one device cannot both miss the other's index entry. Striped: devices rarely contend, and a delete of a
+     * device waits for its fsync while holding the stripe.
+     */
+    private final Lock[] sessionLocks = new Lock[SESSION_LOCK_STRIPES];
 
     private final SessionRecordSerializer sessionSerializer = new SessionRecordSerializer();
     private final DeviceRecordSerializer deviceSerializer = new DeviceRecordSerializer();
@@ -75,6 +85,9 @@ public final class RocksDbStore implements ApplianceStore {
         this.handles = new EnumMap<>(ColumnFamily.class);
         for (ColumnFamily cf : ColumnFamily.values()) {
             handles.put(cf, allHandles.get(familyNames.indexOf(cf.cfName())));
+        }
+        for (int i = 0; i < sessionLocks.length; i++) {
+            sessionLocks[i] = new ReentrantLock();
         }
     }
 
@@ -125,6 +138,9 @@ public final class RocksDbStore implements ApplianceStore {
             RocksDbStore store = new RocksDbStore(dir, db, tuning, familyNames, openedHandles, metrics);
             StoreSchema.initializeOrCheck(db, store.handles.get(ColumnFamily.META), existing, tuning.syncedWrite, dir,
                     metrics);
+            if (existing) {
+                store.indexUnindexedSessions();
+            }
             if (options.moveAsideIfCorrupt()) {
                 // Opening checks the MANIFEST and file sizes, but a damaged data block shows only when read (for
                 // example by the start-up pass over the sessions, whose error sends the operator here). In recovery
@@ -214,13 +230,43 @@ public final class RocksDbStore implements ApplianceStore {
     public void saveSession(SessionRecord session) {
         byte[] key = DeviceIdKeys.encode(session.deviceId());
         byte[] value = sessionSerializer.serialize(session);
-        guarded("writing a session", () -> put(ColumnFamily.SESSIONS, tuning.walWrite, key, value));
+        byte[] indexKey = SessionKeys.encode(session.deviceKey());
+        guarded("writing a session", () -> underSessionLock(key, () -> {
+            try (WriteBatch batch = new WriteBatch()) {
+                int indexWrites = 1;
+                OptionalLong previousKey = storedDeviceKey(session.deviceId(), key);
+                if (previousKey.isPresent() && previousKey.getAsLong() != session.deviceKey()) {
+                    indexWrites += removeIndexEntryIfOwned(batch, previousKey.getAsLong(), key);
+                }
+                batch.put(handles.get(ColumnFamily.SESSIONS), key, value);
+                // Written on every save, not only when the key is new: that repairs an entry another device took.
+                batch.put(handles.get(ColumnFamily.SESSION_KEYS), indexKey, key);
+                commit(tuning.walWrite, batch, ColumnFamily.SESSIONS, 1);
+                metrics.wroteInBatch(ColumnFamily.SESSION_KEYS, indexWrites);
+            }
+            return null;
+        }));
     }
 
     @Override
     public void deleteSession(String deviceId) {
         byte[] key = DeviceIdKeys.encode(deviceId);
-        guarded("deleting a session", () -> delete(ColumnFamily.SESSIONS, tuning.walWrite, key));
+        guarded("deleting a session", () -> underSessionLock(key, () -> {
+            try (WriteBatch batch = new WriteBatch()) {
+                int indexWrites = removeIndexEntryOfStoredSession(batch, deviceId, key);
+                batch.delete(handles.get(ColumnFamily.SESSIONS), key);
+                commit(tuning.walWrite, batch, ColumnFamily.SESSIONS, 1);
+                metrics.wroteInBatch(ColumnFamily.SESSION_KEYS, indexWrites);
+            }
+            return null;
+        }));
+    }
+
+    @Override
+    public Optional<String> deviceIdForKey(long deviceKey) {
+        byte[] indexKey = SessionKeys.encode(deviceKey);
+        byte[] value = guarded("reading the device-key index", () -> get(ColumnFamily.SESSION_KEYS, indexKey));
+        return Optional.ofNullable(value).map(DeviceIdKeys::decode);
     }
 
     @Override
@@ -255,21 +301,21 @@ public final class RocksDbStore implements ApplianceStore {
     @Override
     public boolean deleteDevice(String deviceId) {
         byte[] key = DeviceIdKeys.encode(deviceId);
-        return guarded("deleting a device", () -> {
+        return guarded("deleting a device", () -> underSessionLock(key, () -> {
             boolean existed = get(ColumnFamily.DEVICES, key) != null;
             // One atomic batch, so a crash cannot leave settings or a session behind without their credentials.
             try (WriteBatch batch = new WriteBatch()) {
+                int indexWrites = removeIndexEntryOfStoredSession(batch, deviceId, key);
                 batch.delete(handles.get(ColumnFamily.DEVICES), key);
                 batch.delete(handles.get(ColumnFamily.SETTINGS), key);
                 batch.delete(handles.get(ColumnFamily.SESSIONS), key);
-                long start = System.nanoTime();
-                db.write(tuning.syncedWrite, batch);
-                metrics.wrote(ColumnFamily.DEVICES, 1, start);
+                commit(tuning.syncedWrite, batch, ColumnFamily.DEVICES, 1);
                 metrics.wroteInBatch(ColumnFamily.SETTINGS, 1);
                 metrics.wroteInBatch(ColumnFamily.SESSIONS, 1);
+                metrics.wroteInBatch(ColumnFamily.SESSION_KEYS, indexWrites);
             }
             return existed;
-        });
+        }));
     }
 
     @Override
@@ -361,6 +407,104 @@ public final class RocksDbStore implements ApplianceStore {
         }
     }
 
+    private <T> T underSessionLock(byte[] deviceIdKey, DbCall<T> call) throws RocksDBException {
+        Lock lock = sessionLocks[Math.floorMod(Arrays.hashCode(deviceIdKey), sessionLocks.length)];
+        lock.lock();
+        try {
+            return call.call();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The device key of the device's stored session; empty when there is none or it cannot be decoded. */
+    private OptionalLong storedDeviceKey(String deviceId, byte[] key) throws RocksDBException {
+        byte[] value = get(ColumnFamily.SESSIONS, key);
+        if (value == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(sessionSerializer.deserialize(deviceId, value).deviceKey());
+        } catch (RecordFormatException e) {
+            // Overwriting or deleting the damaged record must still work. Its index entry, if any, cannot be found
+            // and stays behind; it names this device, so a lookup by that key finds no session with it.
+            metrics.corruptRecord(ColumnFamily.SESSIONS);
+            LOG.warn("Store {}: replacing an unreadable session record: {}", dir, e.getMessage());
+            return OptionalLong.empty();
+        }
+    }
+
+    /** Adds to {@code batch} the removal of the stored session's index entry; returns the keys removed (0 or 1). */
+    private int removeIndexEntryOfStoredSession(WriteBatch batch, String deviceId, byte[] key)
+            throws RocksDBException {
+        OptionalLong deviceKey = storedDeviceKey(deviceId, key);
+        return deviceKey.isPresent() ? removeIndexEntryIfOwned(batch, deviceKey.getAsLong(), key) : 0;
+    }
+
+    /** Removes {@code deviceKey}'s index entry unless it names another device, which then owns the key. */
+    private int removeIndexEntryIfOwned(WriteBatch batch, long deviceKey, byte[] deviceIdKey)
+            throws RocksDBException {
+        byte[] indexKey = SessionKeys.encode(deviceKey);
+        if (!Arrays.equals(get(ColumnFamily.SESSION_KEYS, indexKey), deviceIdKey)) {
+            return 0;
+        }
+        batch.delete(handles.get(ColumnFamily.SESSION_KEYS), indexKey);
+        return 1;
+    }
+
+    /**
+     * Builds the device-key index of a store whose sessions predate it. Every save writes a session and its index
+     * entry in one batch, so an empty index beside stored sessions means this open has just created the family. The
+     * entries go in one batch too: a crash leaves the index empty, and the next open builds it again.
+     */
+    private void indexUnindexedSessions() throws RocksDBException {
+        if (!isEmpty(ColumnFamily.SESSION_KEYS) || isEmpty(ColumnFamily.SESSIONS)) {
+            return;
+        }
+        int indexed = 0;
+        int positionings = 0;
+        try (WriteBatch batch = new WriteBatch();
+                RocksIterator it = db.newIterator(handles.get(ColumnFamily.SESSIONS), tuning.scanRead)) {
+            try {
+                it.seekToFirst();
+                positionings++;
+                while (it.isValid()) {
+                    SessionRecord session = decodeOrSkip(ColumnFamily.SESSIONS, DeviceIdKeys.decode(it.key()),
+                            it.value(), sessionSerializer::deserialize);
+                    if (session != null) {
+                        batch.put(handles.get(ColumnFamily.SESSION_KEYS), SessionKeys.encode(session.deviceKey()),
+                                it.key());
+                        indexed++;
+                    }
+                    it.next();
+                    positionings++;
+                }
+                it.status();
+            } finally {
+                metrics.read(ColumnFamily.SESSIONS, positionings);
+            }
+            commit(tuning.syncedWrite, batch, ColumnFamily.SESSION_KEYS, indexed);
+        }
+        LOG.info("Store {}: built the device-key index of {} stored sessions", dir, indexed);
+    }
+
+    private boolean isEmpty(ColumnFamily cf) throws RocksDBException {
+        try (RocksIterator it = db.newIterator(handles.get(cf))) {
+            it.seekToFirst();
+            metrics.read(cf, 1);
+            boolean empty = !it.isValid();
+            it.status();
+            return empty;
+        }
+    }
+
+    private void commit(WriteOptions writeOptions, WriteBatch batch, ColumnFamily timedAs, int keys)
+            throws RocksDBException {
+        long start = System.nanoTime();
+        db.write(writeOptions, batch);
+        metrics.wrote(timedAs, keys, start);
+    }
+
     private byte[] get(ColumnFamily cf, byte[] key) throws RocksDBException {
         try {
             return db.get(handles.get(cf), key);
@@ -372,13 +516,6 @@ public final class RocksDbStore implements ApplianceStore {
     private Void put(ColumnFamily cf, WriteOptions writeOptions, byte[] key, byte[] value) throws RocksDBException {
         long start = System.nanoTime();
         db.put(handles.get(cf), writeOptions, key, value);
-        metrics.wrote(cf, 1, start);
-        return null;
-    }
-
-    private Void delete(ColumnFamily cf, WriteOptions writeOptions, byte[] key) throws RocksDBException {
-        long start = System.nanoTime();
-        db.delete(handles.get(cf), writeOptions, key);
         metrics.wrote(cf, 1, start);
         return null;
     }

@@ -20,7 +20,11 @@ import org.rocksdb.WriteOptions;
  */
 final class StoreSchema {
 
-    /** Version 1: families sessions, devices, settings, messages, meta; keys are UTF-8 device ids. */
+    /**
+     * Version 1: families sessions, session_keys, devices, settings, messages, meta. Keys are UTF-8 device ids,
+     * except in session_keys: 8-byte big-endian device keys whose values are the UTF-8 device ids. A store created
+     * before session_keys existed gets the family (and its index, see {@code RocksDbStore}) when opened.
+     */
     static final int CURRENT_VERSION = 1;
 
     static final byte[] VERSION_KEY = "schema-version".getBytes(StandardCharsets.UTF_8);

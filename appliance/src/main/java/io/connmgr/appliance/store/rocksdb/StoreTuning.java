@@ -76,7 +76,9 @@ final class StoreTuning implements AutoCloseable {
 
     /** The options for a column family by its on-disk name; unknown names (from a newer build) get the small ones. */
     ColumnFamilyOptions forFamily(String cfName) {
-        return ColumnFamily.SESSIONS.cfName().equals(cfName) ? sessionFamily : smallFamily;
+        // The device-key index is written with every session save, so it gets the sessions' larger memtable.
+        return ColumnFamily.SESSIONS.cfName().equals(cfName) || ColumnFamily.SESSION_KEYS.cfName().equals(cfName)
+                ? sessionFamily : smallFamily;
     }
 
     private static ColumnFamilyOptions familyOptions(long writeBufferBytes, LRUCache cache, BloomFilter bloom) {

@@ -18,6 +18,7 @@ import io.connmgr.appliance.store.SessionState;
  *   varint  lastActivityMillis - connectedAtMillis
  *   varint  lastUplinkSeq
  *   varint  lastDownlinkSeq
+ *   varint  keepAliveSeconds (0 to 65535)
  *   varint length + UTF-8   remote address, if flagged
  * </pre>
  * Varints are zig-zag LEB128. The two timestamps are stored relative to {@code connectedAtMillis}, which turns two
@@ -41,7 +42,8 @@ public final class SessionRecordSerializer {
                 .writeVarLong(session.sinceMillis() - session.connectedAtMillis())
                 .writeVarLong(session.lastActivityMillis() - session.connectedAtMillis())
                 .writeVarLong(session.lastUplinkSeq())
-                .writeVarLong(session.lastDownlinkSeq());
+                .writeVarLong(session.lastDownlinkSeq())
+                .writeVarLong(session.keepAliveSeconds());
         if (remote != null) {
             out.writeString(remote);
         }
@@ -70,9 +72,14 @@ public final class SessionRecordSerializer {
         long lastActivity = connectedAt + in.readVarLong();
         long uplinkSeq = in.readVarLong();
         long downlinkSeq = in.readVarLong();
+        long keepAlive = in.readVarLong();
+        // Checked here so that damaged bytes surface as a format error, not as the constructor's argument error.
+        if (keepAlive < 0 || keepAlive > SessionRecord.MAX_KEEP_ALIVE_SECONDS) {
+            throw in.fail("has keep-alive " + keepAlive + " s, outside 0 to " + SessionRecord.MAX_KEEP_ALIVE_SECONDS);
+        }
         String remote = (flags & FLAG_REMOTE_ADDRESS) != 0 ? in.readString() : null;
         in.requireEnd();
         return new SessionRecord(deviceId, deviceKey, resumeToken, state, since, lastActivity, remote,
-                uplinkSeq, downlinkSeq, connectedAt);
+                uplinkSeq, downlinkSeq, connectedAt, (int) keepAlive);
     }
 }

@@ -203,6 +203,54 @@ class RocksDbStoreStartupTest {
     }
 
     @Test
+    void aStoreWithoutTheDeviceKeyIndex_getsTheFamilyAndTheIndexOnOpen() throws Exception {
+        Path dir = parent.resolve("store");
+        try (RocksDbStore store = RocksDbStore.open(dir, StoreOptions.defaults(), registry)) {
+            store.saveSession(SampleRecords.session("s1", 1L));
+            store.saveSession(SampleRecords.session("s2", 2L));
+        }
+        withRawDb(dir, (db, handles) -> db.dropColumnFamily(handles.get(ColumnFamily.SESSION_KEYS.cfName())));
+        assertThat(familiesOf(dir)).doesNotContain(ColumnFamily.SESSION_KEYS.cfName());
+
+        try (RocksDbStore store = RocksDbStore.open(dir, StoreOptions.defaults(), registry)) {
+            assertThat(store.deviceIdForKey(1L)).contains("s1");
+            assertThat(store.deviceIdForKey(2L)).contains("s2");
+            store.deleteSession("s1");
+            assertThat(store.deviceIdForKey(1L)).isEmpty();
+        }
+        assertThat(familiesOf(dir)).contains(ColumnFamily.SESSION_KEYS.cfName());
+        try (RocksDbStore store = RocksDbStore.open(dir, StoreOptions.defaults(), registry)) {
+            assertThat(store.deviceIdForKey(1L)).isEmpty();
+            assertThat(store.deviceIdForKey(2L)).contains("s2");
+        }
+    }
+
+    private static List<String> familiesOf(Path dir) throws Exception {
+        try (org.rocksdb.Options listOptions = new org.rocksdb.Options()) {
+            return RocksDB.listColumnFamilies(listOptions, dir.toString()).stream()
+                    .map(name -> new String(name, StandardCharsets.UTF_8)).toList();
+        }
+    }
+
+    @Test
+    void aCorruptSessionRecord_canStillBeReplacedAndDeleted() throws Exception {
+        Path dir = storeWithData();
+        withRawDb(dir, (db, handles) -> db.put(handles.get(ColumnFamily.SESSIONS.cfName()),
+                "broken".getBytes(StandardCharsets.UTF_8), new byte[] {9, 9}));
+
+        try (RocksDbStore store = RocksDbStore.open(dir, StoreOptions.defaults(), registry)) {
+            store.saveSession(SampleRecords.session("broken", 5L));
+            assertThat(store.loadSession("broken")).contains(SampleRecords.session("broken", 5L));
+            assertThat(store.deviceIdForKey(5L)).contains("broken");
+            store.deleteSession("broken");
+            assertThat(store.loadSession("broken")).isEmpty();
+            assertThat(store.deviceIdForKey(5L)).isEmpty();
+            assertThat(registry.get("cm.store.corrupt.records").tag("cf", "sessions").counter().count())
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
     void aCorruptRecord_failsItsLookup_butIsSkippedByScans_andCounted() throws Exception {
         Path dir = storeWithData();
         withRawDb(dir, (db, handles) -> db.put(handles.get(ColumnFamily.SESSIONS.cfName()),

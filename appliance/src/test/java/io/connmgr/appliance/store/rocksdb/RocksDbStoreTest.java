@@ -99,6 +99,81 @@ class RocksDbStoreTest {
     }
 
     @Test
+    void deviceIdForKey_findsTheDeviceOfASavedSession_andNothingForUnknownKeys() {
+        store.saveSession(session("a", 7L));
+        store.saveSession(session("b", Long.MIN_VALUE));
+
+        assertThat(store.deviceIdForKey(7L)).contains("a");
+        assertThat(store.deviceIdForKey(Long.MIN_VALUE)).contains("b");
+        assertThat(store.deviceIdForKey(8L)).isEmpty();
+        assertThat(store.deviceIdForKey(0L)).isEmpty();
+    }
+
+    @Test
+    void deviceIdForKey_isEmpty_afterDeleteSession() {
+        store.saveSession(session("a", 7L));
+        store.saveSession(session("b", 8L));
+
+        store.deleteSession("a");
+
+        assertThat(store.deviceIdForKey(7L)).isEmpty();
+        assertThat(store.deviceIdForKey(8L)).contains("b");
+        store.deleteSession("a"); // deleting again, with nothing stored, is harmless
+        assertThat(store.deviceIdForKey(8L)).contains("b");
+    }
+
+    @Test
+    void deviceIdForKey_isEmpty_afterDeleteDevice() {
+        store.putDevice(device("a"));
+        store.saveSession(session("a", 7L));
+        store.saveSession(session("b", 8L));
+
+        store.deleteDevice("a");
+
+        assertThat(store.deviceIdForKey(7L)).isEmpty();
+        assertThat(store.deviceIdForKey(8L)).contains("b");
+    }
+
+    @Test
+    void deviceIdForKey_survivesReopen() {
+        store.saveSession(session("a", 7L));
+
+        reopen();
+
+        assertThat(store.deviceIdForKey(7L)).contains("a");
+    }
+
+    @Test
+    void savingWithANewKey_dropsTheOldIndexEntry() {
+        store.saveSession(session("a", 7L));
+
+        store.saveSession(session("a", 9L));
+
+        assertThat(store.deviceIdForKey(7L)).isEmpty();
+        assertThat(store.deviceIdForKey(9L)).contains("a");
+        store.deleteSession("a");
+        assertThat(store.deviceIdForKey(9L)).isEmpty();
+    }
+
+    @Test
+    void anIndexEntryTakenOverByAnotherDevice_isNotRemovedByTheFirst() {
+        store.saveSession(session("a", 7L));
+        store.saveSession(session("b", 7L)); // last save wins the key
+
+        store.saveSession(session("a", 9L));
+        assertThat(store.deviceIdForKey(7L)).contains("b");
+        store.deleteSession("a");
+        store.saveSession(session("a", 7L));
+        store.deleteDevice("a");
+        assertThat(store.deviceIdForKey(7L)).as("a took the key back, so its delete removes the entry").isEmpty();
+
+        store.saveSession(session("b", 7L));
+        store.saveSession(session("c", 7L));
+        store.deleteSession("b");
+        assertThat(store.deviceIdForKey(7L)).contains("c");
+    }
+
+    @Test
     void listSessions_pagesInDeviceIdOrder_strictlyAfterTheCursor() {
         String[] ids = SampleRecords.orderedIds(25);
         for (int i = ids.length - 1; i >= 0; i--) {
@@ -196,13 +271,21 @@ class RocksDbStoreTest {
     @Test
     void readsAndWrites_areCountedPerColumnFamily() {
         double sessionReads = reads("sessions");
+        double indexReads = reads("session_keys");
 
         store.saveSession(session("a"));
         store.saveSession(session("b"));
         store.putDevice(device("a"));
         assertThat(writes("sessions")).isEqualTo(2);
+        assertThat(writes("session_keys")).isEqualTo(2);
         assertThat(writes("devices")).isEqualTo(1);
-        assertThat(reads("sessions")).isEqualTo(sessionReads);
+        // A save reads the session it replaces, to find that session's index entry.
+        assertThat(reads("sessions")).isEqualTo(sessionReads + 2);
+        assertThat(reads("session_keys")).isEqualTo(indexReads);
+        sessionReads = reads("sessions");
+
+        store.deviceIdForKey(42L);
+        assertThat(reads("session_keys")).isEqualTo(indexReads + 1);
 
         store.loadSession("a");
         store.loadSession("missing");
@@ -212,10 +295,16 @@ class RocksDbStoreTest {
         store.listSessions(null, 2);
         assertThat(reads("sessions")).isEqualTo(sessionReads + 4);
 
+        // Both sessions have key 42 and b saved last, so a's delete reads the entry but leaves b's.
         store.deleteDevice("a");
         assertThat(reads("devices")).isEqualTo(1);
+        assertThat(reads("session_keys")).isEqualTo(indexReads + 2);
         assertThat(writes("devices")).isEqualTo(2);
         assertThat(writes("settings")).isEqualTo(1);
+        assertThat(writes("session_keys")).isEqualTo(2);
+        store.deleteSession("b");
+        assertThat(writes("session_keys")).isEqualTo(3);
+        assertThat(registry.get("cm.store.write.latency").tag("cf", "sessions").timer().count()).isEqualTo(3);
         assertThat(registry.get("cm.store.write.latency").tag("cf", "devices").timer().count()).isEqualTo(2);
         assertThat(reads("settings")).isZero();
         assertThat(reads("messages")).isZero();
@@ -228,6 +317,7 @@ class RocksDbStoreTest {
 
         List<Consumer<ApplianceStore>> operations = List.of(
                 s -> s.loadSession("a"), s -> s.saveSession(session("a")), s -> s.deleteSession("a"),
+                s -> s.deviceIdForKey(1L),
                 s -> s.listSessions(null, 1), s -> s.forEachSession(x -> { }),
                 s -> s.loadDevice("a"), s -> s.putDevice(device("a")), s -> s.deleteDevice("a"),
                 s -> s.listDevices(null, 1), s -> s.loadSettings("a"), s -> s.putSettings("a", settings()),

@@ -8,6 +8,7 @@ import io.connmgr.appliance.store.SessionRecord;
 import io.connmgr.appliance.store.SessionState;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.constraints.StringLength;
 import net.jqwik.api.constraints.WithNull;
@@ -21,11 +22,12 @@ class SerializerRoundTripProperties {
     @Property
     void sessionsRoundTrip(@ForAll long deviceKey, @ForAll @Size(16) byte[] token, @ForAll SessionState state,
             @ForAll long since, @ForAll long lastActivity, @ForAll @WithNull @StringLength(max = 64) String remote,
-            @ForAll long uplinkSeq, @ForAll long downlinkSeq, @ForAll long connectedAt) {
+            @ForAll long uplinkSeq, @ForAll long downlinkSeq, @ForAll long connectedAt,
+            @ForAll @IntRange(max = SessionRecord.MAX_KEEP_ALIVE_SECONDS) int keepAlive) {
         // Only well-formed text round-trips through UTF-8; an unpaired surrogate is not an address anyway.
         String address = remote == null ? null : remote.replaceAll("\\p{Cs}", "?");
         SessionRecord session = new SessionRecord("device", deviceKey, token, state, since, lastActivity, address,
-                uplinkSeq, downlinkSeq, connectedAt);
+                uplinkSeq, downlinkSeq, connectedAt, keepAlive);
 
         assertThat(sessions.deserialize("device", sessions.serialize(session))).isEqualTo(session);
     }

@@ -26,6 +26,7 @@ class SessionRecordSerializerTest {
             "e0 d4 03",                                        // lastActivity = connectedAt + 30_000
             "d0 0f",                                           // lastUplinkSeq 1000
             "a0 1f",                                           // lastDownlinkSeq 2000
+            "d8 04",                                           // keepAliveSeconds 300 (zig-zag 600)
             "22",                                              // remote address length 17
             "32 30 33 2e 30 2e 31 31 33 2e 37 3a 35 30 31 32 33"); // "203.0.113.7:50123"
 
@@ -50,7 +51,7 @@ class SessionRecordSerializerTest {
 
     @Test
     void aTypicalRecord_isSmall() {
-        assertThat(serializer.serialize(SampleRecords.session("dev-1"))).hasSizeLessThanOrEqualTo(54);
+        assertThat(serializer.serialize(SampleRecords.session("dev-1"))).hasSizeLessThanOrEqualTo(56);
     }
 
     @Test
@@ -84,6 +85,29 @@ class SessionRecordSerializerTest {
 
         assertThatThrownBy(() -> serializer.deserialize("dev-1", bytes))
                 .isInstanceOf(RecordFormatException.class).hasMessageContaining("1 unexpected trailing bytes");
+    }
+
+    @Test
+    void deserialize_rejectsKeepAliveOutOfRange_asAFormatError() {
+        byte[] golden = HEX.parseHex(GOLDEN_V1);
+        int at = HEX.formatHex(golden).indexOf("d8 04") / 3;
+        byte[] before = Arrays.copyOf(golden, at);
+        byte[] after = Arrays.copyOfRange(golden, at + 2, golden.length);
+        byte[] tooLarge = concat(before, HEX.parseHex("80 80 08"), after); // 65536 (zig-zag 131072)
+        byte[] negative = concat(before, HEX.parseHex("01"), after);       // -1 (zig-zag 1)
+
+        assertThatThrownBy(() -> serializer.deserialize("d", tooLarge))
+                .isInstanceOf(RecordFormatException.class).hasMessageContaining("keep-alive 65536 s");
+        assertThatThrownBy(() -> serializer.deserialize("d", negative))
+                .isInstanceOf(RecordFormatException.class).hasMessageContaining("keep-alive -1 s");
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 
     @Test
