@@ -1,0 +1,84 @@
+package io.connmgr.agent;
+
+import io.connmgr.agent.config.AgentConfig;
+import io.connmgr.agent.control.ConnectionState;
+import io.connmgr.agent.control.DeviceClient;
+import io.connmgr.agent.control.DeviceClientListener;
+import io.connmgr.agent.control.DisconnectCause;
+import io.connmgr.agent.control.ReconnectPolicy;
+import io.connmgr.agent.control.StateChange;
+import io.connmgr.protocol.message.Capabilities;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** The running agent: a {@link DeviceClient} built from the config, its state log, and the extensions. */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+    private final DeviceClient client;
+    private final List<AgentExtension> extensions;
+
+    public Agent(AgentConfig config, List<AgentExtension> extensions) {
+        this.extensions = List.copyOf(extensions);
+        String appliance = config.appliance().toString();
+        int capabilities = Capabilities.CM_COMMANDS;
+        DeviceClient.Builder builder = DeviceClient.builder()
+                .appliance(config.appliance().host(), config.appliance().port())
+                .deviceId(config.deviceId())
+                .token(config.token())
+                .keepAliveSeconds((int) config.keepAlive().toSeconds())
+                .reconnectPolicy(new ReconnectPolicy(config.backoffInitial(), config.backoffCap(),
+                        ReconnectPolicy.DEFAULT_STABLE_AFTER))
+                .handshakeTimeout(config.handshakeTimeout())
+                .listener(new DeviceClientListener() {
+                    @Override
+                    public void onStateChange(StateChange change) {
+                        logStateChange(StateLogLine.format(change, appliance, config.deviceId()), change);
+                    }
+                });
+        for (AgentExtension extension : this.extensions) {
+            capabilities |= extension.capabilities();
+            builder.listener(extension.listener());
+        }
+        this.client = builder.capabilities(capabilities).build();
+        for (AgentExtension extension : this.extensions) {
+            extension.attach(client);
+        }
+    }
+
+    public Agent start() {
+        client.start();
+        return this;
+    }
+
+    public DeviceClient client() {
+        return client;
+    }
+
+    /** Completes once the agent has closed. */
+    public CompletableFuture<Void> whenClosed() {
+        return client.whenClosed();
+    }
+
+    @Override
+    public void close() {
+        for (AgentExtension extension : extensions.reversed()) {
+            extension.close();
+        }
+        client.close();
+    }
+
+    private static void logStateChange(String line, StateChange change) {
+        DisconnectCause cause = change.cause();
+        boolean trouble = change.state() == ConnectionState.BACKING_OFF && cause != null
+                && cause.kind() != DisconnectCause.Kind.GOAWAY;
+        if (trouble) {
+            log.warn(line);
+        } else {
+            log.info(line);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.connmgr.agent;
+
+import io.connmgr.agent.config.AgentConfig;
+import io.connmgr.agent.config.AgentConfigLoader;
+import io.connmgr.agent.config.AgentConfigLoader.Setting;
+import io.connmgr.agent.config.ConfigException;
+import io.connmgr.agent.config.ConfigKey;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bin/cm agent}: keeps this device connected to the appliance until stopped (SIGTERM closes it gracefully).
+ * Exit codes: 0 normal end, 2 usage or configuration error.
+ *
+ * <p>No logger is touched before the configuration is read, because the log level it names must be in place before
+ * logback starts.
+ */
+@Command(name = "cm agent", sortOptions = false, usageHelpAutoWidth = true,
+        description = "Keeps this device connected to the connection-manager appliance.%n"
+                + "Settings come from --config FILE (YAML, same key names as the flags below); flags override the file.%n"
+                + "DURATION: 500ms, 30s, 5m, 1h, or a bare number of seconds.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped normally", "2:usage or configuration error"})
+public final class AgentMain implements Callable<Integer> {
+    static final int EXIT_CONFIG = 2;
+    /** Read by logback.xml, so it must be set before the first logger is created. */
+    static final String LOG_LEVEL_PROPERTY = "cm.log.level";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    private boolean help;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with any of the settings below")
+    private Path config;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with one flag per {@link ConfigKey}, generated so that no key can lack its flag. */
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new AgentMain());
+        for (ConfigKey key : ConfigKey.values()) {
+            commandLine.getCommandSpec().addOption(OptionSpec.builder(key.flag())
+                    .paramLabel(key.paramLabel())
+                    .description(key.description())
+                    .type(String.class)
+                    .build());
+        }
+        return commandLine;
+    }
+
+    @Override
+    public Integer call() {
+        AgentConfig agentConfig;
+        try {
+            agentConfig = resolveConfig();
+        } catch (ConfigException e) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("cm agent: invalid configuration, not starting:");
+            e.problems().forEach(problem -> err.println("  " + problem));
+            err.flush();
+            return EXIT_CONFIG;
+        }
+        System.setProperty(LOG_LEVEL_PROPERTY, agentConfig.logLevel());
+        Agent agent = new Agent(agentConfig, extensions(agentConfig));
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "cm-agent-shutdown"));
+        agent.start();
+        agent.whenClosed().join();
+        return 0;
+    }
+
+    /** The settings file, then the flags on top, validated together. */
+    AgentConfig resolveConfig() throws ConfigException {
+        Map<ConfigKey, Setting> fromFile = config == null ? Map.of() : AgentConfigLoader.readYaml(config);
+        Map<ConfigKey, Setting> fromFlags = new EnumMap<>(ConfigKey.class);
+        for (ConfigKey key : ConfigKey.values()) {
+            String value = spec.findOption(key.flag()).getValue();
+            if (value != null) {
+                fromFlags.put(key, new Setting(value, key.flag()));
+            }
+        }
+        return AgentConfigLoader.resolve(fromFile, fromFlags);
+    }
+
+    /** Features beside the control connection; streams to local services (--expose) will register here. */
+    private static List<AgentExtension> extensions(AgentConfig agentConfig) {
+        return List.of();
+    }
+}

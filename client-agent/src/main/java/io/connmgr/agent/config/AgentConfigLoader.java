@@ -1,0 +1,213 @@
+package io.connmgr.agent.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.connmgr.protocol.codec.DeviceIds;
+import io.connmgr.protocol.wire.Wire;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Turns the YAML file and the command-line flags into an {@link AgentConfig}. Flags override the file. Every value is
+ * checked and every problem is reported at once, each naming its key and where the value came from; a config with
+ * any problem stops start-up instead of falling back to defaults.
+ */
+public final class AgentConfigLoader {
+    private static final Set<String> LOG_LEVELS = Set.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** A raw value and where it came from ({@code agent.yaml} or {@code --flag}), for error messages. */
+    public record Setting(String value, String source) {
+    }
+
+    private AgentConfigLoader() {
+    }
+
+    /** Reads the scalar settings of a YAML file; unknown keys and non-scalar values are errors. */
+    public static Map<ConfigKey, Setting> readYaml(Path file) throws ConfigException {
+        String source = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (JacksonException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new ConfigException(List.of(source + ": not valid YAML" + where + ": " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot read: " + e));
+        }
+        Map<ConfigKey, Setting> settings = new EnumMap<>(ConfigKey.class);
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return settings; // an empty file is a file with no settings
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(List.of(source + ": expected a mapping of key: value at the top level"));
+        }
+        List<String> problems = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            ConfigKey key = ConfigKey.fromKey(field.getKey());
+            JsonNode value = field.getValue();
+            if (key == null) {
+                problems.add(field.getKey() + ": unknown key in " + source + " (known: " + ConfigKey.knownKeys() + ")");
+            } else if (value.isNull()) {
+                problems.add(key.key() + ": no value in " + source);
+            } else if (!value.isValueNode()) {
+                problems.add(key.key() + ": expected a single value in " + source + ", got a "
+                        + value.getNodeType().name().toLowerCase(Locale.ROOT));
+            } else {
+                settings.put(key, new Setting(value.asText(), source));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return settings;
+    }
+
+    /** Merges (flags win), validates and builds the config. */
+    public static AgentConfig resolve(Map<ConfigKey, Setting> fromFile, Map<ConfigKey, Setting> fromFlags)
+            throws ConfigException {
+        Map<ConfigKey, Setting> merged = new EnumMap<>(ConfigKey.class);
+        merged.putAll(fromFile);
+        merged.putAll(fromFlags);
+        Validator v = new Validator(merged);
+
+        HostPort appliance = v.required(ConfigKey.APPLIANCE, HostPort::parse);
+        String deviceId = v.required(ConfigKey.DEVICE_ID, id -> {
+            if (!DeviceIds.isValid(id)) {
+                throw new IllegalArgumentException("'" + id + "' is not a device id (1.." + Wire.MAX_DEVICE_ID_BYTES
+                        + " bytes, no whitespace, control characters or slashes)");
+            }
+            return id;
+        });
+        String token = token(v, merged);
+        Duration keepAlive = v.optional(ConfigKey.KEEPALIVE, AgentConfigLoader::keepAlive, AgentConfig.DEFAULT_KEEPALIVE);
+        Duration initial = v.optional(ConfigKey.BACKOFF_INITIAL, text -> atLeast(Durations.parse(text),
+                Duration.ofMillis(1)), AgentConfig.DEFAULT_BACKOFF_INITIAL);
+        Duration cap = v.optional(ConfigKey.BACKOFF_CAP, text -> atLeast(Durations.parse(text), Duration.ofMillis(1)),
+                AgentConfig.DEFAULT_BACKOFF_CAP);
+        if (initial != null && cap != null && cap.compareTo(initial) < 0) {
+            v.problem(ConfigKey.BACKOFF_CAP, Durations.format(cap) + " is below backoff-initial "
+                    + Durations.format(initial));
+        }
+        Duration handshake = v.optional(ConfigKey.HANDSHAKE_TIMEOUT, text -> atLeast(Durations.parse(text),
+                Duration.ofMillis(1)), AgentConfig.DEFAULT_HANDSHAKE_TIMEOUT);
+        String logLevel = v.optional(ConfigKey.LOG_LEVEL, text -> {
+            String level = text.trim().toUpperCase(Locale.ROOT);
+            if (!LOG_LEVELS.contains(level)) {
+                throw new IllegalArgumentException("'" + text + "' is not one of ERROR, WARN, INFO, DEBUG, TRACE");
+            }
+            return level;
+        }, AgentConfig.DEFAULT_LOG_LEVEL);
+
+        v.throwIfAny();
+        return new AgentConfig(appliance, deviceId, token, keepAlive, initial, cap, handshake, logLevel);
+    }
+
+    private static String token(Validator v, Map<ConfigKey, Setting> merged) {
+        boolean inline = merged.containsKey(ConfigKey.TOKEN);
+        boolean file = merged.containsKey(ConfigKey.TOKEN_FILE);
+        if (inline && file) {
+            v.problem(ConfigKey.TOKEN, "give either token or token-file, not both");
+            return null;
+        }
+        if (!inline && !file) {
+            v.problem(ConfigKey.TOKEN, "required (or token-file)");
+            return null;
+        }
+        Function<String, String> checkLength = token -> {
+            if (token.isEmpty()) {
+                throw new IllegalArgumentException("is empty");
+            }
+            if (token.getBytes(StandardCharsets.UTF_8).length > Wire.MAX_CREDENTIAL_BYTES) {
+                throw new IllegalArgumentException("is longer than " + Wire.MAX_CREDENTIAL_BYTES + " bytes");
+            }
+            return token;
+        };
+        if (inline) {
+            return v.required(ConfigKey.TOKEN, checkLength);
+        }
+        return v.required(ConfigKey.TOKEN_FILE, path -> {
+            String content;
+            try {
+                content = Files.readString(Path.of(path), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + path + " (" + e.getClass().getSimpleName() + ")");
+            }
+            return checkLength.apply(content.strip());
+        });
+    }
+
+    private static Duration keepAlive(String text) {
+        Duration d = Durations.parse(text);
+        if (d.toMillis() % 1000 != 0 || d.toSeconds() > 0xFFFF) {
+            throw new IllegalArgumentException(Durations.format(d) + " is not whole seconds in 0..65535");
+        }
+        return d;
+    }
+
+    private static Duration atLeast(Duration d, Duration min) {
+        if (d.compareTo(min) < 0) {
+            throw new IllegalArgumentException("must be at least " + Durations.format(min));
+        }
+        return d;
+    }
+
+    /** Collects problems instead of stopping at the first, so one run shows everything to fix. */
+    private static final class Validator {
+        private final Map<ConfigKey, Setting> settings;
+        private final List<String> problems = new ArrayList<>();
+
+        Validator(Map<ConfigKey, Setting> settings) {
+            this.settings = settings;
+        }
+
+        <T> T required(ConfigKey key, Function<String, T> parse) {
+            if (!settings.containsKey(key)) {
+                problems.add(key.key() + ": required (set it in the file or with " + key.flag() + ")");
+                return null;
+            }
+            return optional(key, parse, null);
+        }
+
+        <T> T optional(ConfigKey key, Function<String, T> parse, T fallback) {
+            Setting s = settings.get(key);
+            if (s == null) {
+                return fallback;
+            }
+            try {
+                return parse.apply(s.value());
+            } catch (IllegalArgumentException e) {
+                problems.add(key.key() + ": " + e.getMessage() + " (from " + s.source() + ")");
+                return null;
+            }
+        }
+
+        void problem(ConfigKey key, String message) {
+            Setting s = settings.get(key);
+            problems.add(key.key() + ": " + message + (s == null ? "" : " (from " + s.source() + ")"));
+        }
+
+        void throwIfAny() throws ConfigException {
+            if (!problems.isEmpty()) {
+                throw new ConfigException(problems);
+            }
+        }
+    }
+}

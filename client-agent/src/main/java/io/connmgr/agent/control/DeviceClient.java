@@ -1,0 +1,716 @@
+package io.connmgr.agent.control;
+
+import io.connmgr.agent.control.DeviceClientException.Kind;
+import io.connmgr.protocol.codec.DeviceIds;
+import io.connmgr.protocol.codec.FrameDecoder;
+import io.connmgr.protocol.codec.FrameEncoder;
+import io.connmgr.protocol.codec.ProtocolViolation;
+import io.connmgr.protocol.message.Ack;
+import io.connmgr.protocol.message.Capabilities;
+import io.connmgr.protocol.message.Cmd;
+import io.connmgr.protocol.message.CmdResult;
+import io.connmgr.protocol.message.Frame;
+import io.connmgr.protocol.message.GoAway;
+import io.connmgr.protocol.message.Hello;
+import io.connmgr.protocol.message.Msg;
+import io.connmgr.protocol.message.Ping;
+import io.connmgr.protocol.message.Pong;
+import io.connmgr.protocol.message.Reject;
+import io.connmgr.protocol.message.Welcome;
+import io.connmgr.protocol.wire.CmdOpcode;
+import io.connmgr.protocol.wire.CmdStatus;
+import io.connmgr.protocol.wire.ReasonCode;
+import io.connmgr.protocol.wire.Wire;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Ticker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * Keeps one device connected to the appliance: dials out, says HELLO, keeps the connection alive with PINGs, and
+ * reconnects with backoff when it drops, resuming the session by token. The library a device embeds when its own
+ * software can be changed; the stand-alone agent is built on it.
+ *
+ * <pre>{@code
+ * DeviceClient client = DeviceClient.builder()
+ *         .appliance("cm.example.net", 7700).deviceId("dev-1").token(token)
+ *         .listener(new DeviceClientListener() { ... })
+ *         .build()
+ *         .start();
+ * client.send(payload).thenAccept(seq -> ...);   // completes when the appliance acknowledged it
+ * client.close();
+ * }</pre>
+ *
+ * <p>Threading: every piece of mutable state lives on one event loop; public methods may be called from any thread and
+ * hop onto it. Listener callbacks and future completions run on that loop and must not block.
+ */
+public final class DeviceClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeviceClient.class);
+    private static final int MSG_SEQ_BYTES = 8;
+
+    private final InetSocketAddress appliance;
+    private final String deviceId;
+    private final byte[] credential;
+    private final int requestedKeepAliveSeconds;
+    private final int capabilities;
+    private final Duration handshakeTimeout;
+    private final int maxFrameSize;
+    private final List<DeviceClientListener> listeners;
+    private final Ticker ticker;
+    private final EventLoopGroup ownGroup;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final Backoff backoff;
+    private final Outbox outbox;
+    private final PendingCommands commands = new PendingCommands();
+
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closeRequested = new AtomicBoolean();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private volatile ConnectionState state = ConnectionState.NEW;
+    private volatile Welcome welcome;
+
+    private final AtomicLong pingsSent = new AtomicLong();
+    private final AtomicLong pongsReceived = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong sessions = new AtomicLong();
+    private final AtomicLong messagesAcked = new AtomicLong();
+    private final AtomicLong messagesReceived = new AtomicLong();
+
+    // Event-loop confined.
+    private Link link;
+    private io.netty.util.concurrent.ScheduledFuture<?> reconnectTimer;
+    private byte[] resumeToken = new byte[0];
+    private long lastDeliveredDownlink;
+    private long connectAttempts;
+
+    private DeviceClient(Builder b) {
+        this.appliance = InetSocketAddress.createUnresolved(b.host, b.port);
+        this.deviceId = b.deviceId;
+        this.credential = b.token.getBytes(StandardCharsets.UTF_8);
+        this.requestedKeepAliveSeconds = b.keepAliveSeconds;
+        this.capabilities = b.capabilities;
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.maxFrameSize = b.maxFrameSize;
+        this.listeners = List.copyOf(b.listeners);
+        Transport transport;
+        EventLoopGroup group;
+        if (b.group != null) {
+            group = b.group;
+            transport = Transport.of(group);
+            this.ownGroup = null;
+        } else {
+            transport = b.transport != null ? b.transport : Transport.best();
+            group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("cm-device-client", true),
+                    transport.ioHandlerFactory());
+            this.ownGroup = group;
+        }
+        this.loop = group.next();
+        this.ticker = b.ticker != null ? b.ticker : loop.ticker();
+        this.backoff = new Backoff(b.policy, b.random != null ? b.random : new SplittableRandom(), ticker);
+        this.outbox = new Outbox(b.outboxCapacity);
+        // Binding every connection to the same loop keeps all state single-threaded without locks.
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannelClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                // Kernel keep-alive as a second line: it also covers a WELCOME that disabled application PINGs.
+                .option(ChannelOption.SO_KEEPALIVE, true);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Begins connecting in the background; returns at once. */
+    public DeviceClient start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("DeviceClient already started");
+        }
+        loop.execute(this::connect);
+        return this;
+    }
+
+    /**
+     * Sends an application message. The future completes with the message's sequence number once the appliance has
+     * acknowledged it; messages sent while disconnected wait (up to the outbox capacity) and go out on reconnect.
+     */
+    public CompletableFuture<Long> send(byte[] payload) {
+        Objects.requireNonNull(payload, "payload");
+        byte[] copy = payload.clone(); // the caller may reuse its array before the message is written
+        CompletableFuture<Long> acked = new CompletableFuture<>();
+        onLoop(acked, () -> {
+            if (state == ConnectionState.CLOSED) {
+                acked.completeExceptionally(closedException());
+                return;
+            }
+            int limit = currentMaxFrameSize() - MSG_SEQ_BYTES;
+            if (copy.length > limit) {
+                acked.completeExceptionally(new DeviceClientException(Kind.TOO_LARGE,
+                        "payload of " + copy.length + " bytes exceeds the limit of " + limit));
+                return;
+            }
+            Msg msg = outbox.add(copy, acked);
+            if (msg == null) {
+                acked.completeExceptionally(new DeviceClientException(Kind.BACKPRESSURE,
+                        outbox.size() + " messages already wait for acknowledgement"));
+                return;
+            }
+            if (link != null && link.welcomed) {
+                link.channel.writeAndFlush(msg, link.channel.voidPromise());
+            }
+        });
+        return acked;
+    }
+
+    /**
+     * Sends a connection-manager command and completes with the appliance's answer. Fails at once with
+     * {@link DeviceClientException.Kind#NOT_CONNECTED} while there is no connection: a command is about the current
+     * session, so queueing it for a later one could apply a stale setting.
+     */
+    public CompletableFuture<CmdStatus> command(CmdOpcode op, long value) {
+        Objects.requireNonNull(op, "op");
+        if (value < 0 || value > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("command value must be an unsigned 32-bit number, got " + value);
+        }
+        CompletableFuture<CmdStatus> result = new CompletableFuture<>();
+        onLoop(result, () -> {
+            if (state == ConnectionState.CLOSED) {
+                result.completeExceptionally(closedException());
+            } else if (link == null || !link.welcomed) {
+                result.completeExceptionally(new DeviceClientException(Kind.NOT_CONNECTED,
+                        "not connected to the appliance (state " + state + ")"));
+            } else {
+                int id = commands.register(result);
+                if (id < 0) {
+                    result.completeExceptionally(new DeviceClientException(Kind.BACKPRESSURE,
+                            "65536 commands already wait for an answer"));
+                } else {
+                    link.channel.writeAndFlush(new Cmd(id, op, value), link.channel.voidPromise());
+                }
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Closes the connection and stops reconnecting. Messages still waiting for acknowledgement and commands still
+     * waiting for an answer fail with {@link DeviceClientException.Kind#CLOSED}. Blocks until done, except when called
+     * on the client's own event loop (from a listener), where it only starts the close.
+     */
+    @Override
+    public void close() {
+        CompletableFuture<Void> done = closeAsync();
+        if (!loop.inEventLoop()) {
+            done.join();
+        }
+    }
+
+    /** Like {@link #close()} without blocking. */
+    public CompletableFuture<Void> closeAsync() {
+        if (closeRequested.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::shutdown);
+            } catch (RejectedExecutionException e) {
+                // The caller shut the shared group down first; nothing is left to close.
+                state = ConnectionState.CLOSED;
+                closed.complete(null);
+            }
+        }
+        return closed;
+    }
+
+    /** Completes once the client has closed, without asking it to. */
+    public CompletableFuture<Void> whenClosed() {
+        return closed.copy();
+    }
+
+    public ConnectionState state() {
+        return state;
+    }
+
+    /** The last WELCOME received, or {@code null} before the first one. */
+    public Welcome welcome() {
+        return welcome;
+    }
+
+    public Counters counters() {
+        return new Counters(pingsSent.get(), pongsReceived.get(), reconnects.get(), sessions.get(),
+                messagesAcked.get(), messagesReceived.get());
+    }
+
+    /** The appliance address as configured (host not resolved). */
+    public InetSocketAddress appliance() {
+        return appliance;
+    }
+
+    public String deviceId() {
+        return deviceId;
+    }
+
+    /**
+     * A snapshot of the client's counters.
+     *
+     * @param pingsSent           PINGs written
+     * @param pongsReceived       PONGs read
+     * @param reconnects          connection attempts after the first
+     * @param sessionsEstablished WELCOMEs received
+     * @param messagesAcked       uplink messages the appliance acknowledged
+     * @param messagesReceived    downlink messages read, replays included
+     */
+    public record Counters(long pingsSent, long pongsReceived, long reconnects, long sessionsEstablished,
+                           long messagesAcked, long messagesReceived) {
+    }
+
+    // ---- connection lifecycle (event loop) ----
+
+    private void connect() {
+        reconnectTimer = null;
+        if (state == ConnectionState.CLOSED) {
+            return;
+        }
+        if (connectAttempts++ > 0) {
+            reconnects.incrementAndGet();
+        }
+        changeState(StateChange.connecting(backoff.attempt()));
+        Link newLink = new Link();
+        link = newLink;
+        ChannelFuture connecting = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                // Inbound bytes: decoder -> link; outbound frames: encoder. The link handler is last so it sees only
+                // whole frames or a single ProtocolViolation.
+                ch.pipeline()
+                        .addLast("decoder", new FrameDecoder(maxFrameSize))
+                        .addLast("encoder", FrameEncoder.INSTANCE)
+                        .addLast("link", new LinkHandler(DeviceClient.this, newLink));
+            }
+        }).connect(appliance); // Bootstrap resolves the host name on every attempt
+        // Safe to set only now: this runs on the event loop, so no read can reach the link before it returns.
+        newLink.channel = connecting.channel();
+        connecting.addListener(c -> onConnected(newLink, c.isSuccess(), c.cause()));
+    }
+
+    private void onConnected(Link l, boolean success, Throwable failure) {
+        if (!success) {
+            l.channel.close();
+            linkEnded(l, DisconnectCause.of(DisconnectCause.Kind.CONNECT_FAILED, LinkHandler.describe(failure)));
+            return;
+        }
+        if (l != link) {
+            l.channel.close();
+            return;
+        }
+        Hello hello = new Hello(Wire.PROTOCOL_VERSION, requestedKeepAliveSeconds, capabilities, deviceId, credential,
+                resumeToken);
+        l.channel.writeAndFlush(hello, l.channel.voidPromise());
+        l.handshakeTimer = loop.schedule(() -> l.end(DisconnectCause.of(DisconnectCause.Kind.HANDSHAKE_TIMEOUT,
+                "no WELCOME or REJECT within " + handshakeTimeout.toMillis() + " ms")),
+                handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The one place a link ends: picks the next delay and schedules the next attempt. Idempotent per link. */
+    private void linkEnded(Link l, DisconnectCause fallback) {
+        if (l != link) {
+            return;
+        }
+        link = null;
+        l.cancelTimers();
+        DisconnectCause cause = l.cause != null ? l.cause : fallback;
+        if (state == ConnectionState.CLOSED) {
+            return;
+        }
+        commands.failAll(new DeviceClientException(Kind.CONNECTION_LOST,
+                "connection lost before the appliance answered: " + cause.detail()));
+        Duration delay;
+        if (cause.isPermanent()) {
+            delay = backoff.afterPermanentRejection();
+            log.error("appliance {} refuses device {}: {}; this will not fix itself (check the device id and token,"
+                            + " or the appliance's provisioning), retrying only every {} s",
+                    hostPort(), deviceId, cause.detail(), delay.toSeconds());
+        } else if (cause.kind() == DisconnectCause.Kind.GOAWAY) {
+            delay = backoff.afterGoAway(cause.reconnectAfter());
+        } else {
+            delay = backoff.afterFailure();
+        }
+        changeState(StateChange.backingOff(delay, cause));
+        reconnectTimer = loop.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void shutdown() {
+        DisconnectCause cause = DisconnectCause.of(DisconnectCause.Kind.CLIENT_CLOSED, "closed by the application");
+        if (reconnectTimer != null) {
+            reconnectTimer.cancel(false);
+            reconnectTimer = null;
+        }
+        changeState(StateChange.closed(cause));
+        DeviceClientException closedException = closedException();
+        outbox.failAll(closedException);
+        commands.failAll(closedException);
+        Link l = link;
+        link = null;
+        if (l == null) {
+            releaseGroup();
+            return;
+        }
+        l.cancelTimers();
+        l.cause = cause;
+        l.channel.close().addListener(f -> releaseGroup());
+    }
+
+    private void releaseGroup() {
+        if (ownGroup == null) {
+            closed.complete(null);
+        } else {
+            ownGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> closed.complete(null));
+        }
+    }
+
+    // ---- events from the link (event loop) ----
+
+    void onFrame(Link l, Frame frame) {
+        if (l != link) {
+            return;
+        }
+        if (l.keepAlive != null) {
+            l.keepAlive.frameReceived();
+        }
+        if (!l.welcomed) {
+            switch (frame) {
+                case Welcome w -> onWelcome(l, w);
+                case Reject r -> onReject(l, r);
+                case GoAway g -> onGoAway(l, g);
+                case Hello _, Ping _, Pong _, Msg _, Ack _, Cmd _, CmdResult _ -> unexpected(l, frame);
+            }
+            return;
+        }
+        switch (frame) {
+            case Ping _ -> l.channel.write(Pong.INSTANCE, l.channel.voidPromise());
+            case Pong _ -> pongsReceived.incrementAndGet();
+            case Msg m -> onDownlink(l, m);
+            case Ack a -> messagesAcked.addAndGet(outbox.acknowledge(a.seq()));
+            case CmdResult r -> {
+                if (!commands.complete(r.id(), r.status())) {
+                    log.debug("CMD_RESULT for unknown command id {} ignored", r.id());
+                }
+            }
+            case GoAway g -> onGoAway(l, g);
+            case Hello _, Welcome _, Reject _, Cmd _ -> unexpected(l, frame);
+        }
+    }
+
+    void onViolation(Link l, ProtocolViolation violation) {
+        if (l == link) {
+            l.end(DisconnectCause.of(DisconnectCause.Kind.PROTOCOL_VIOLATION, violation.reason(),
+                    "appliance sent a malformed frame: " + violation.detail()));
+        }
+    }
+
+    void onReadComplete(Link l) {
+        if (l != link) {
+            return;
+        }
+        if (l.ackDue) {
+            l.ackDue = false;
+            l.channel.write(new Ack(lastDeliveredDownlink), l.channel.voidPromise());
+        }
+        l.channel.flush();
+    }
+
+    void onLinkClosed(Link l) {
+        linkEnded(l, DisconnectCause.of(DisconnectCause.Kind.CONNECTION_LOST, "connection closed by the appliance"));
+    }
+
+    private void onWelcome(Link l, Welcome w) {
+        l.welcomed = true;
+        l.handshakeTimer.cancel(false);
+        welcome = w;
+        resumeToken = w.resumeToken().length == Wire.RESUME_TOKEN_BYTES ? w.resumeToken().clone() : new byte[0];
+        List<Msg> resend;
+        if (w.resumed()) {
+            resend = outbox.resume(w.lastUplinkSeq());
+        } else {
+            resend = outbox.restartSession();
+            lastDeliveredDownlink = 0;
+        }
+        for (Msg m : resend) {
+            l.channel.write(m, l.channel.voidPromise());
+        }
+        l.channel.flush();
+        sessions.incrementAndGet();
+        backoff.connected();
+        if (w.keepAliveSeconds() > 0) {
+            Duration interval = Duration.ofSeconds(w.keepAliveSeconds());
+            l.keepAlive = new KeepAlive(ticker, interval);
+            l.keepAliveTask = loop.scheduleAtFixedRate(() -> keepAliveTick(l),
+                    interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        changeState(StateChange.connected(w));
+    }
+
+    private void keepAliveTick(Link l) {
+        if (l != link) {
+            return;
+        }
+        switch (l.keepAlive.onTick()) {
+            case PING -> {
+                l.channel.writeAndFlush(Ping.INSTANCE, l.channel.voidPromise());
+                pingsSent.incrementAndGet();
+            }
+            case DEAD -> l.end(DisconnectCause.of(DisconnectCause.Kind.PEER_SILENT,
+                    "nothing from the appliance for " + l.keepAlive.silence().toMillis() + " ms"));
+        }
+    }
+
+    private void onReject(Link l, Reject r) {
+        ReasonCode reason = r.reason();
+        String name = reason != null ? reason.name() : "code " + r.reasonCode();
+        String detail = "rejected: " + name + (r.message().isEmpty() ? "" : " (" + r.message() + ")");
+        if (!DisconnectCause.of(DisconnectCause.Kind.REJECTED, reason, detail).isPermanent()) {
+            log.warn("appliance {} rejected device {}: {}", hostPort(), deviceId, detail);
+        }
+        l.end(DisconnectCause.of(DisconnectCause.Kind.REJECTED, reason, detail));
+    }
+
+    private void onGoAway(Link l, GoAway g) {
+        notifyListeners(listener -> listener.onGoAway(g));
+        ReasonCode reason = g.reason();
+        String name = reason != null ? reason.name() : "code " + g.reasonCode();
+        l.end(new DisconnectCause(DisconnectCause.Kind.GOAWAY, reason, Duration.ofMillis(g.reconnectAfterMillis()),
+                "goaway: " + name + (g.message().isEmpty() ? "" : " (" + g.message() + ")")));
+    }
+
+    private void onDownlink(Link l, Msg m) {
+        messagesReceived.incrementAndGet();
+        // A resumed session may replay what was delivered but not yet acknowledged: acknowledge, do not redeliver.
+        if (m.seq() > lastDeliveredDownlink) {
+            notifyListeners(listener -> listener.onMessage(m.seq(), m.payload()));
+            lastDeliveredDownlink = m.seq();
+        }
+        l.ackDue = true;
+    }
+
+    private void unexpected(Link l, Frame frame) {
+        l.end(DisconnectCause.of(DisconnectCause.Kind.PROTOCOL_VIOLATION, ReasonCode.UNEXPECTED_FRAME,
+                frame.type() + " not allowed " + (l.welcomed ? "after" : "before") + " WELCOME"));
+    }
+
+    // ---- helpers ----
+
+    private void changeState(StateChange change) {
+        state = change.state();
+        log.debug("device {}: {}", deviceId, change);
+        notifyListeners(listener -> listener.onStateChange(change));
+    }
+
+    private void notifyListeners(Consumer<DeviceClientListener> call) {
+        for (DeviceClientListener listener : listeners) {
+            try {
+                call.accept(listener);
+            } catch (RuntimeException e) {
+                log.warn("device client listener {} failed", listener.getClass().getName(), e);
+            }
+        }
+    }
+
+    private void onLoop(CompletableFuture<?> result, Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(closedException());
+        }
+    }
+
+    private int currentMaxFrameSize() {
+        Welcome w = welcome;
+        return w != null ? w.maxFrameSize() : Wire.DEFAULT_MAX_FRAME_SIZE;
+    }
+
+    private DeviceClientException closedException() {
+        return new DeviceClientException(Kind.CLOSED, "device client is closed");
+    }
+
+    private String hostPort() {
+        return appliance.getHostString() + ":" + appliance.getPort();
+    }
+
+    /** Options of a {@link DeviceClient}; {@link #build()} checks them all. */
+    public static final class Builder {
+        public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+        public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+        public static final int DEFAULT_OUTBOX_CAPACITY = 1024;
+
+        private String host;
+        private int port;
+        private String deviceId;
+        private String token = "";
+        private int keepAliveSeconds;
+        private int capabilities = Capabilities.CM_COMMANDS;
+        private ReconnectPolicy policy = ReconnectPolicy.DEFAULT;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private int maxFrameSize = Wire.DEFAULT_MAX_FRAME_SIZE;
+        private int outboxCapacity = DEFAULT_OUTBOX_CAPACITY;
+        private EventLoopGroup group;
+        private Transport transport;
+        private RandomGenerator random;
+        private Ticker ticker;
+        private final List<DeviceClientListener> listeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** The appliance's device-link address. The host is resolved again on every attempt. */
+        public Builder appliance(String host, int port) {
+            this.host = host;
+            this.port = port;
+            return this;
+        }
+
+        public Builder deviceId(String deviceId) {
+            this.deviceId = deviceId;
+            return this;
+        }
+
+        /** The device's token, sent as UTF-8 in HELLO. */
+        public Builder token(String token) {
+            this.token = token;
+            return this;
+        }
+
+        /** Keep-alive interval to ask for; 0 (the default) lets the appliance choose. */
+        public Builder keepAliveSeconds(int seconds) {
+            this.keepAliveSeconds = seconds;
+            return this;
+        }
+
+        /** {@link Capabilities} bits announced in HELLO; default {@link Capabilities#CM_COMMANDS}. */
+        public Builder capabilities(int capabilities) {
+            this.capabilities = capabilities;
+            return this;
+        }
+
+        public Builder reconnectPolicy(ReconnectPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Shorthand for a {@link ReconnectPolicy} with the default stability threshold. */
+        public Builder backoff(Duration initial, Duration cap) {
+            return reconnectPolicy(new ReconnectPolicy(initial, cap, ReconnectPolicy.DEFAULT_STABLE_AFTER));
+        }
+
+        /** How long to wait for WELCOME or REJECT after connecting. */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /** Largest frame payload accepted from the appliance. */
+        public Builder maxFrameSize(int bytes) {
+            this.maxFrameSize = bytes;
+            return this;
+        }
+
+        /** How many sent messages may wait for acknowledgement before {@link #send} refuses more. */
+        public Builder outboxCapacity(int messages) {
+            this.outboxCapacity = messages;
+            return this;
+        }
+
+        /** Runs on a loop of this group (the caller shuts it down); otherwise the client makes a 1-thread group. */
+        public Builder eventLoopGroup(EventLoopGroup group) {
+            this.group = group;
+            return this;
+        }
+
+        /** Transport of the client's own group; default {@link Transport#best()}. Ignored with a supplied group. */
+        public Builder transport(Transport transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        /** Source of backoff jitter; tests pass a seeded one. */
+        public Builder random(RandomGenerator random) {
+            this.random = random;
+            return this;
+        }
+
+        /** Clock of the keep-alive and stability decisions; default the event loop's. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = ticker;
+            return this;
+        }
+
+        /** Adds a listener; listeners are called in the order they were added. */
+        public Builder listener(DeviceClientListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        public DeviceClient build() {
+            List<String> errors = new ArrayList<>();
+            if (host == null || host.isBlank()) {
+                errors.add("appliance host is required");
+            }
+            if (port < 1 || port > 65535) {
+                errors.add("appliance port must be 1..65535, got " + port);
+            }
+            if (!DeviceIds.isValid(deviceId)) {
+                errors.add("device id must be 1.." + Wire.MAX_DEVICE_ID_BYTES
+                        + " bytes of UTF-8 without whitespace, control characters or slashes");
+            }
+            if (token == null || token.getBytes(StandardCharsets.UTF_8).length > Wire.MAX_CREDENTIAL_BYTES) {
+                errors.add("token must be at most " + Wire.MAX_CREDENTIAL_BYTES + " bytes of UTF-8");
+            }
+            if (keepAliveSeconds < 0 || keepAliveSeconds > 0xFFFF) {
+                errors.add("keep-alive must be 0..65535 s, got " + keepAliveSeconds);
+            }
+            if (handshakeTimeout == null || handshakeTimeout.toMillis() < 1) {
+                errors.add("handshake timeout must be at least 1 ms");
+            }
+            if (connectTimeout == null || connectTimeout.toMillis() < 1) {
+                errors.add("connect timeout must be at least 1 ms");
+            }
+            if (maxFrameSize < MSG_SEQ_BYTES || maxFrameSize > Wire.MAX_LENGTH_FIELD) {
+                errors.add("max frame size must be " + MSG_SEQ_BYTES + ".." + Wire.MAX_LENGTH_FIELD);
+            }
+            if (outboxCapacity < 1) {
+                errors.add("outbox capacity must be at least 1");
+            }
+            if (!errors.isEmpty()) {
+                throw new IllegalArgumentException("invalid device client options: " + String.join("; ", errors));
+            }
+            return new DeviceClient(this);
+        }
+    }
+}
