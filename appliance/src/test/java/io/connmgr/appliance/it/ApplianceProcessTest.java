@@ -1,0 +1,144 @@
+package io.connmgr.appliance.it;
+
+import io.connmgr.appliance.auth.SecretFiles;
+import io.connmgr.protocol.message.GoAway;
+import io.connmgr.protocol.wire.ReasonCode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The appliance as a real process: started by its main class, probed over HTTP, spoken to by a device written in
+ * Python from the protocol document alone, and stopped with SIGTERM.
+ */
+class ApplianceProcessTest {
+    @TempDir
+    Path dir;
+    final List<Process> processes = new ArrayList<>();
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    int devicePort;
+    int adminPort;
+
+    @AfterEach
+    void kill() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    private Process startAppliance(Path log, String... extra) throws IOException {
+        devicePort = freePort();
+        adminPort = freePort();
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseCompactObjectHeaders", "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+                // the production logging configuration, not the quiet one the test classpath puts first
+                "-Dlogback.configurationFile=" + ClassLoader.getSystemResource("logback.xml"),
+                "-cp", System.getProperty("java.class.path"),
+                "io.connmgr.appliance.ApplianceMain",
+                "--data-dir", dir.resolve("data").toString(),
+                "--bind-address", "127.0.0.1", "--admin-bind-address", "127.0.0.1",
+                "--device-port", Integer.toString(devicePort), "--admin-port", Integer.toString(adminPort),
+                "--drain-deadline", "5s"));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    private int status(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void pythonReferenceDevice_talksToTheAppliance_andSigtermDrainsWithGoAway() throws Exception {
+        assumeThat(new File("/usr/bin/python3").canExecute() || which("python3")).as("python3 installed").isTrue();
+        Path log = dir.resolve("appliance.log");
+        Process appliance = startAppliance(log);
+        await().atMost(Duration.ofSeconds(30)).until(() -> status("/readyz") == 200);
+
+        String fleetKeyHex = Files.readString(dir.resolve("data").resolve(SecretFiles.FLEET_KEY)).trim();
+        Process device = new ProcessBuilder("python3", Path.of("..", "docs", "examples", "device.py").toString(),
+                "--appliance", "127.0.0.1:" + devicePort, "--device-id", "py-1", "--fleet-key-hex", fleetKeyHex,
+                "--ping-once", "--send", "hello from python", "--cmd", "SET_SLEEP_AFTER=600")
+                .redirectErrorStream(true).start();
+        processes.add(device);
+        assertThat(device.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = new String(device.getInputStream().readAllBytes());
+        assertThat(device.exitValue()).as(out).isZero();
+        assertThat(out).contains("\"event\": \"welcome\"").contains("\"event\": \"pong\"")
+                .contains("\"event\": \"ack\", \"seq\": 1").contains("\"status\": \"OK\"");
+
+        try (TestDevice d = new TestDevice(devicePort)) {
+            d.connect("dev-1", new io.connmgr.appliance.auth.FleetTokens(
+                    java.util.HexFormat.of().parseHex(fleetKeyHex)).mint("dev-1"));
+            appliance.destroy(); // SIGTERM
+            GoAway goAway = (GoAway) d.read();
+            assertThat(goAway.reason()).isEqualTo(ReasonCode.SHUTTING_DOWN);
+            assertThat(d.closedByPeer()).isTrue();
+        }
+        assertThat(appliance.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(log)).contains("appliance ready").contains("draining").contains("appliance stopped")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void secondApplianceOnTheSameDataDir_failsWithAClearMessage() throws Exception {
+        Path log1 = dir.resolve("first.log");
+        startAppliance(log1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> status("/readyz") == 200);
+        Path log2 = dir.resolve("second.log");
+        Process second = startAppliance(log2);
+        assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(log2)).contains("cannot start").containsIgnoringCase("lock");
+    }
+
+    @Test
+    void invalidConfiguration_failsStartUpNamingTheKey() throws Exception {
+        Path log = dir.resolve("bad.log");
+        Process p = startAppliance(log, "--idle-after", "soon");
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(log)).contains("idle-after: 'soon' is not valid");
+    }
+
+    private static boolean which(String program) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (new File(d, program).canExecute()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
