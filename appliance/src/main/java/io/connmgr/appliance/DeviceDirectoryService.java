@@ -124,14 +124,15 @@ final class DeviceDirectoryService implements DeviceDirectory {
     private DeviceView view(DeviceSession s) {
         return new DeviceView(s.deviceId(), s.tier(), s.tierSinceMillis(), s.lastActivityMillis(),
                 s.connectedAtMillis(), s.remoteAddress(), store.loadDevice(s.deviceId()).isPresent(),
-                toView(s.settings()), s.overrides(), s.lastUplinkSeq(), s.lastDownlinkSeq());
+                toView(s.settings(), s.keepAliveSeconds()), s.overrides(), s.lastUplinkSeq(), s.lastDownlinkSeq());
     }
 
     private DeviceView view(SessionRecord r) {
         Tier tier = manager.tierOf(r.deviceId());
         DeviceSettings overrides = overrides(r.deviceId());
         return new DeviceView(r.deviceId(), tier, r.sinceMillis(), r.lastActivityMillis(), r.connectedAtMillis(),
-                r.remoteAddress(), store.loadDevice(r.deviceId()).isPresent(), effective(overrides), overrides,
+                r.remoteAddress(), store.loadDevice(r.deviceId()).isPresent(),
+                toView(EffectiveSettings.of(config, overrides), r.keepAliveSeconds()), overrides,
                 r.lastUplinkSeq(), r.lastDownlinkSeq());
     }
 
@@ -144,7 +145,13 @@ final class DeviceDirectoryService implements DeviceDirectory {
     }
 
     private static DeviceView.EffectiveSettings toView(EffectiveSettings e) {
-        return new DeviceView.EffectiveSettings(e.idleAfterMillis(), e.sleepAfterMillis(), e.keepAliveMillis(),
+        return toView(e, 0);
+    }
+
+    /** Shows the keep-alive negotiated with the device when there is one, else the configured one. */
+    private static DeviceView.EffectiveSettings toView(EffectiveSettings e, int negotiatedKeepAliveSeconds) {
+        return new DeviceView.EffectiveSettings(e.idleAfterMillis(), e.sleepAfterMillis(),
+                negotiatedKeepAliveSeconds > 0 ? negotiatedKeepAliveSeconds * 1000L : e.keepAliveMillis(),
                 e.alwaysActive());
     }
 }
