@@ -104,7 +104,7 @@ public final class Appliance implements AutoCloseable {
             metrics.bindSleepLoop(sleepLoop);
         }
         manager = new ConnectionManager(config, store, sleepLoop, workerGroup, storeReads, sessionWrites, metrics,
-                time, new PressureMonitor(config.pressureHeapPercent(), config.pressureMaxAwake()), uplinkSink);
+                time, new PressureMonitor(config.pressureHeapPercent(), config.pressureMaxAwake()), timers, uplinkSink);
         forwarder.target = manager;
         manager.recoverSessions();
         DeviceLinkPipelines pipelines = new DeviceLinkPipelines(manager,

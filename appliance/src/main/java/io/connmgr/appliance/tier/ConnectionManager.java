@@ -59,6 +59,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -90,6 +91,8 @@ public final class ConnectionManager implements SleepLoop.Listener {
     private final AtomicLong active = new AtomicLong();
     private final AtomicLong idle = new AtomicLong();
     private final AtomicLong disconnected = new AtomicLong();
+    private final AtomicBoolean pressureCheckQueued = new AtomicBoolean();
+    private final Executor monitor;
     private volatile boolean accepting = true;
     private DeviceLinkPipelines pipelines;
 
@@ -98,11 +101,13 @@ public final class ConnectionManager implements SleepLoop.Listener {
      * @param storeReads    runs store reads (handshakes, wakes); may be a pool
      * @param sessionWrites runs store writes of sessions and settings; single-threaded, so writes for one device
      *                      land in the order they were made
+     * @param monitor       runs the performance monitor when a new connection crosses the awake limit
      */
     public ConnectionManager(ApplianceConfig config, ApplianceStore store, SleepLoop sleepLoop,
                              EventLoopGroup workers, Executor storeReads, Executor sessionWrites,
                              ApplianceMetrics metrics, TimeSource time, PressureMonitor pressure,
-                             UplinkSink uplinkSink) {
+                             Executor monitor, UplinkSink uplinkSink) {
+        this.monitor = monitor;
         this.config = config;
         this.store = store;
         this.sleepLoop = sleepLoop;
@@ -221,8 +226,13 @@ public final class ConnectionManager implements SleepLoop.Listener {
         metrics.transition(Tier.DISCONNECTED, Tier.ACTIVE, TierCause.CONNECT);
         log.debug("device {} connected from {} (resumed={}, keepalive={}s)", id, session.remoteAddress(), resumed,
                 keepAliveSeconds);
-        if (pressure.overConnectionLimit(awake.size())) {
-            relievePressure();
+        if (pressure.overConnectionLimit(awake.size()) && pressureCheckQueued.compareAndSet(false, true)) {
+            // The seed runs the monitor on each new connection; one queued run at a time keeps a connect flood
+            // from scanning the table once per connection.
+            monitor.execute(() -> {
+                pressureCheckQueued.set(false);
+                relievePressure();
+            });
         }
     }
 
@@ -418,8 +428,13 @@ public final class ConnectionManager implements SleepLoop.Listener {
                 return;
             }
             int fd = (Integer) f.getNow();
+            if (awake.containsKey(s.deviceId())) {
+                closeDetached(fd); // the device reconnected on another socket while this one was being parked
+                return;
+            }
             if (!sleepLoop.park(fd, s.deviceKey(), silenceMillis)) {
-                log.warn("device {}: sleep table full, closing", s.deviceId());
+                log.warn("device {}: could not park (sleep table full or key already parked), closing",
+                        s.deviceId());
                 closeDetached(fd);
                 markDisconnected(record);
                 return;
