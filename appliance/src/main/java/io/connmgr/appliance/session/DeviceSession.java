@@ -30,7 +30,7 @@ public final class DeviceSession {
     private long lastUplinkSeq;
     private long lastDownlinkSeq;
     private long downlinkAcked;
-    private int serverLinks;
+    private volatile int serverLinks;
 
     public DeviceSession(String deviceId, long deviceKey, byte[] resumeToken, Channel channel, String remoteAddress,
                          long connectedAtMillis, DeviceSettings overrides, EffectiveSettings settings,

@@ -27,6 +27,7 @@ final class ApplianceHarness implements AutoCloseable {
     final List<Msg> uplinks = new CopyOnWriteArrayList<>();
     final List<String> uplinkDevices = new CopyOnWriteArrayList<>();
     Appliance appliance;
+    TimeSource time = TimeSource.SYSTEM;
     private final HttpClient http = HttpClient.newHttpClient();
 
     ApplianceHarness(Path dataDir, String... overrides) {
@@ -45,9 +46,15 @@ final class ApplianceHarness implements AutoCloseable {
         }
     }
 
+    /** Tier timers read this clock instead of the system's. */
+    ApplianceHarness withTime(TimeSource time) {
+        this.time = time;
+        return this;
+    }
+
     ApplianceHarness start() throws InterruptedException {
         ApplianceConfig config = ConfigLoader.load(null, flags);
-        appliance = new Appliance(config, new ApplianceMetrics(), TimeSource.SYSTEM, (id, msg) -> {
+        appliance = new Appliance(config, new ApplianceMetrics(), time, (id, msg) -> {
             uplinkDevices.add(id);
             uplinks.add(msg);
         }).start();
@@ -64,6 +71,13 @@ final class ApplianceHarness implements AutoCloseable {
 
     int devicePort() {
         return appliance.devicePort();
+    }
+
+    /** A device that has completed its handshake with a fleet token. */
+    TestDevice connect(String deviceId) throws java.io.IOException {
+        TestDevice d = new TestDevice(devicePort());
+        d.connect(deviceId, fleetToken(deviceId));
+        return d;
     }
 
     String fleetToken(String deviceId) {

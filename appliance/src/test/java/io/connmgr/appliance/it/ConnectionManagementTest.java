@@ -29,9 +29,7 @@ class ConnectionManagementTest {
     }
 
     private TestDevice connect(String id) throws Exception {
-        TestDevice d = new TestDevice(harness.devicePort());
-        d.connect(id, harness.fleetToken(id));
-        return d;
+        return harness.connect(id);
     }
 
     @Test

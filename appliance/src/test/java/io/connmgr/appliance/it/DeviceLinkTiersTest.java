@@ -47,9 +47,7 @@ class DeviceLinkTiersTest {
     }
 
     private TestDevice connect(String id) throws Exception {
-        TestDevice d = new TestDevice(harness.devicePort());
-        d.connect(id, harness.fleetToken(id));
-        return d;
+        return harness.connect(id);
     }
 
     private void awaitTier(String id, Tier tier) {
