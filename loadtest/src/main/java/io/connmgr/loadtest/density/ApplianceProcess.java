@@ -1,0 +1,128 @@
+package io.connmgr.loadtest.density;
+
+import io.connmgr.loadtest.probe.AdminClient;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fresh appliance in its own process, started the way bin/cm starts it, in a scratch data dir on free loopback
+ * ports. The secrets are written before start so the benchmark knows them without reading the appliance's files.
+ */
+public final class ApplianceProcess implements AutoCloseable {
+    private final Process process;
+    private final Path dataDir;
+    private final int devicePort;
+    private final AdminClient admin;
+
+    private ApplianceProcess(Process process, Path dataDir, int devicePort, AdminClient admin) {
+        this.process = process;
+        this.dataDir = dataDir;
+        this.devicePort = devicePort;
+        this.admin = admin;
+    }
+
+    public static ApplianceProcess start(Path repoRoot, Path dataDir, List<String> jvmOptions, List<String> flags,
+                                         Duration readyTimeout) throws IOException, InterruptedException {
+        Files.createDirectories(dataDir);
+        SecureRandom random = new SecureRandom();
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        Files.writeString(dataDir.resolve("fleet.key"), HexFormat.of().formatHex(key) + "\n", StandardCharsets.US_ASCII);
+        byte[] tokenBytes = new byte[32];
+        random.nextBytes(tokenBytes);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(tokenBytes);
+        Files.writeString(dataDir.resolve("admin.token"), token + "\n", StandardCharsets.US_ASCII);
+
+        int devicePort = freePort();
+        int adminPort = freePort();
+        Path appliance = repoRoot.resolve("appliance");
+        if (!Files.isDirectory(appliance.resolve("target/classes")) || !Files.isDirectory(appliance.resolve("target/lib"))) {
+            throw new IOException("appliance is not built under " + appliance + ": run mvn -B -q -DskipTests install");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("-XX:+UseCompactObjectHeaders");
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", appliance.resolve("target/classes") + ":" + appliance.resolve("target/lib") + "/*",
+                "io.connmgr.appliance.ApplianceMain",
+                "--data-dir", dataDir.toString(), "--bind-address", "127.0.0.1", "--admin-bind-address", "127.0.0.1",
+                "--device-port", Integer.toString(devicePort), "--admin-port", Integer.toString(adminPort)));
+        cmd.addAll(flags);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("appliance.log").toFile())).start();
+        ApplianceProcess a = new ApplianceProcess(p, dataDir, devicePort, new AdminClient(adminPort, token));
+        a.awaitReady(readyTimeout);
+        return a;
+    }
+
+    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        IOException last = null;
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) {
+                throw new IOException("appliance exited with " + process.exitValue() + "; see "
+                        + dataDir.resolve("appliance.log"));
+            }
+            try {
+                admin.stats();
+                return;
+            } catch (IOException e) {
+                last = e;
+            }
+            Thread.sleep(200);
+        }
+        throw new IOException("appliance not answering its admin API within " + timeout, last);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public int devicePort() {
+        return devicePort;
+    }
+
+    public AdminClient admin() {
+        return admin;
+    }
+
+    public Path fleetKeyFile() {
+        return dataDir.resolve("fleet.key");
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM (the appliance drains), then SIGKILL if it is still there after the drain deadline. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

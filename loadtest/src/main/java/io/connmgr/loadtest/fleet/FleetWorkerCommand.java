@@ -1,0 +1,80 @@
+package io.connmgr.loadtest.fleet;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+
+/**
+ * A child process holding a share of the simulated fleet (one process may not open enough sockets for all of it).
+ * It takes one command per line on stdin and answers each with one JSON line on stdout; end of stdin ends it, so a
+ * worker never outlives its coordinator.
+ */
+@Command(name = "fleet-worker", hidden = true, description = "Holds part of a simulated fleet; driven over stdin.")
+public final class FleetWorkerCommand implements Callable<Integer> {
+    @Option(names = "--worker", required = true) int worker;
+    @Option(names = "--host", defaultValue = "127.0.0.1") String host;
+    @Option(names = "--port", required = true) int port;
+    @Option(names = "--fleet-key-file", required = true) Path fleetKeyFile;
+    @Option(names = "--id-prefix", defaultValue = "dev") String idPrefix;
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Override
+    public Integer call() throws Exception {
+        byte[] key = HexFormat.of().parseHex(Files.readString(fleetKeyFile, StandardCharsets.US_ASCII).trim());
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                StandardCharsets.UTF_8);
+        try (Fleet fleet = new Fleet(worker, idPrefix, new InetSocketAddress(host, port), key);
+             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            out.println(json.writeValueAsString(json.createObjectNode().put("op", "ready")));
+            String line;
+            while ((line = in.readLine()) != null) {
+                String[] a = line.trim().split("\\s+");
+                ObjectNode reply = json.createObjectNode().put("op", a[0]);
+                switch (a[0]) {
+                    case "connect" -> {
+                        Fleet.ConnectResult r = fleet.connectUpTo(Integer.parseInt(a[1]),
+                                Duration.ofSeconds(Long.parseLong(a[2])));
+                        reply.put("connected", r.connected()).put("failed", r.failed()).put("closed", r.closed());
+                    }
+                    case "ping" -> {
+                        Fleet.PingResult r = fleet.ping(Long.parseLong(a[1]), Duration.ofMillis(Long.parseLong(a[2])),
+                                Duration.ofMillis(Long.parseLong(a[3])));
+                        reply.put("sent", r.sent()).put("pongs", r.pongs()).put("goaways", r.goaways())
+                                .put("closed", r.closed());
+                    }
+                    case "wake" -> {
+                        Fleet.WakeResult r = fleet.wake(Integer.parseInt(a[1]), Duration.ofMillis(Long.parseLong(a[2])),
+                                Duration.ofMillis(Long.parseLong(a[3])));
+                        ByteBuffer buf = ByteBuffer.allocate(r.micros().getNeededByteBufferCapacity());
+                        int n = r.micros().encodeIntoCompressedByteBuffer(buf);
+                        reply.put("wakes", r.wakes()).put("failed", r.failed())
+                                .put("histogram", Base64.getEncoder().encodeToString(
+                                        java.util.Arrays.copyOf(buf.array(), n)));
+                    }
+                    case "quit" -> {
+                        out.println(json.writeValueAsString(reply));
+                        return 0;
+                    }
+                    default -> reply.put("error", "unknown command " + a[0]);
+                }
+                out.println(json.writeValueAsString(reply));
+            }
+        }
+        return 0;
+    }
+}
