@@ -46,10 +46,19 @@ RESUME_TOKEN_BYTES = 16
 FRAME_TYPES = {
     0x01: "HELLO", 0x02: "WELCOME", 0x03: "REJECT", 0x04: "GOAWAY", 0x05: "PING",
     0x06: "PONG", 0x07: "MSG", 0x08: "ACK", 0x09: "CMD", 0x0A: "CMD_RESULT",
+    0x20: "STREAM_OPEN", 0x21: "STREAM_OPEN_RESULT", 0x22: "STREAM_DATA", 0x23: "STREAM_WINDOW",
+    0x24: "STREAM_CLOSE", 0x25: "STREAM_RESET", 0x26: "CONNECT_REQUEST", 0x27: "STREAM_ATTACH",
+    0x30: "RPC_REQUEST", 0x31: "RPC_RESPONSE",
 }
 TYPE_CODES = {name: code for code, name in FRAME_TYPES.items()}
-# Assigned to later revisions (§4): a peer that does not implement them refuses them as UNKNOWN_FRAME_TYPE.
-RESERVED_TYPES = set(range(0x20, 0x26)) | {0x30, 0x31} | set(range(0x40, 0x47))
+# The back-end control channel's types (§4, §14): never valid on a device link, refused as UNKNOWN_FRAME_TYPE.
+RESERVED_TYPES = set(range(0x40, 0x47))
+MAX_STREAM_TOKEN_BYTES = 32
+STREAM_MODES = {0: "MULTIPLEXED", 1: "DATA_CONNECTION"}
+STREAM_STATUSES = {0x00: "OK", 0x01: "NOT_EXPOSED", 0x02: "REFUSED", 0x03: "UNREACHABLE", 0x04: "TOO_MANY_STREAMS",
+                   0x05: "UNKNOWN_SERVICE", 0x06: "NOT_SUPPORTED", 0x07: "FAILED", 0x08: "CANCELLED",
+                   0x09: "FLOW_CONTROL_ERROR"}
+RPC_STATUSES = {0x00: "OK", 0x01: "NO_HANDLER", 0x02: "ERROR", 0x03: "TIMEOUT"}
 
 REASONS = {
     0x01: "PROTOCOL_ERROR", 0x02: "UNSUPPORTED_VERSION", 0x03: "BAD_CREDENTIALS", 0x04: "UNKNOWN_DEVICE",
@@ -142,6 +151,31 @@ def encode_payload(frame):
         return struct.pack(">HBI", frame["id"], frame["opcode"], frame["value"])
     if t == "CMD_RESULT":
         return struct.pack(">HB", frame["id"], frame["status"])
+    if t == "STREAM_OPEN":
+        return (struct.pack(">IIBH", frame["stream_id"], frame["window"], frame["mode"], frame["port"])
+                + _short_bytes(frame["token"], "stream token", MAX_STREAM_TOKEN_BYTES)
+                + _short_bytes(frame["service"].encode("utf-8"), "service"))
+    if t == "STREAM_OPEN_RESULT":
+        return struct.pack(">IBI", frame["stream_id"], frame["status"], frame["window"])
+    if t == "STREAM_DATA":
+        return struct.pack(">I", frame["stream_id"]) + frame["data"]
+    if t == "STREAM_WINDOW":
+        return struct.pack(">II", frame["stream_id"], frame["increment"])
+    if t == "STREAM_CLOSE":
+        return struct.pack(">I", frame["stream_id"])
+    if t == "STREAM_RESET":
+        return struct.pack(">IB", frame["stream_id"], frame["reason"])
+    if t == "CONNECT_REQUEST":
+        return (struct.pack(">IH", frame["request_id"], frame["port"])
+                + _short_bytes(frame["token"], "stream token", MAX_STREAM_TOKEN_BYTES)
+                + _short_bytes(frame["origin"].encode("utf-8"), "origin"))
+    if t == "STREAM_ATTACH":
+        return _short_bytes(frame["token"], "stream token", MAX_STREAM_TOKEN_BYTES)
+    if t == "RPC_REQUEST":
+        return (struct.pack(">QI", frame["call_id"], frame["timeout_ms"])
+                + _short_bytes(frame["method"].encode("utf-8"), "method") + frame["body"])
+    if t == "RPC_RESPONSE":
+        return struct.pack(">QB", frame["call_id"], frame["status"]) + frame["body"]
     raise ValueError("cannot encode frame type %r" % t)
 
 
@@ -181,6 +215,24 @@ class _Payload:
         self.pos = len(self.data)
         return chunk
 
+    def short_utf8(self, what):
+        try:
+            return self.short_bytes(what, 255).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolViolation(PROTOCOL_ERROR, "%s is not valid UTF-8" % what) from None
+
+    def stream_id(self):
+        (stream_id,) = self.unpack(">I")
+        if stream_id == 0:
+            raise ProtocolViolation(PROTOCOL_ERROR, "stream id 0 is not valid")
+        return stream_id
+
+    def code(self, table, what):
+        (code,) = self.unpack(">B")
+        if code not in table:
+            raise ProtocolViolation(PROTOCOL_ERROR, "unknown %s %d" % (what, code))
+        return code
+
     def rest_utf8(self, what):
         try:
             return self.rest().decode("utf-8")
@@ -215,6 +267,56 @@ def _decode_hello(p):
             "device_id": device_id, "credential": credential, "resume_token": resume_token}
 
 
+def _decode_stream_or_rpc(name, p):
+    if name == "STREAM_OPEN":
+        stream_id = p.stream_id()
+        (window,) = p.unpack(">I")
+        mode = p.code(STREAM_MODES, "stream mode")
+        (port,) = p.unpack(">H")
+        token = p.short_bytes("stream token", MAX_STREAM_TOKEN_BYTES)
+        if mode == 1 and not token:
+            raise ProtocolViolation(PROTOCOL_ERROR, "data-connection stream without a token")
+        return {"type": name, "stream_id": stream_id, "window": window, "mode": mode, "port": port, "token": token,
+                "service": p.short_utf8("service")}
+    if name == "STREAM_OPEN_RESULT":
+        stream_id = p.stream_id()
+        status = p.code(STREAM_STATUSES, "stream status")
+        (window,) = p.unpack(">I")
+        return {"type": name, "stream_id": stream_id, "status": status, "window": window}
+    if name == "STREAM_DATA":
+        return {"type": name, "stream_id": p.stream_id(), "data": p.rest()}
+    if name == "STREAM_WINDOW":
+        stream_id = p.stream_id()
+        (increment,) = p.unpack(">I")
+        if increment == 0:
+            raise ProtocolViolation(PROTOCOL_ERROR, "STREAM_WINDOW increment of 0")
+        return {"type": name, "stream_id": stream_id, "increment": increment}
+    if name == "STREAM_CLOSE":
+        return {"type": name, "stream_id": p.stream_id()}
+    if name == "STREAM_RESET":
+        stream_id = p.stream_id()
+        return {"type": name, "stream_id": stream_id, "reason": p.code(STREAM_STATUSES, "stream status")}
+    if name == "CONNECT_REQUEST":
+        request_id = p.stream_id()
+        (port,) = p.unpack(">H")
+        token = p.short_bytes("stream token", MAX_STREAM_TOKEN_BYTES)
+        return {"type": name, "request_id": request_id, "port": port, "token": token,
+                "origin": p.short_utf8("origin")}
+    if name == "STREAM_ATTACH":
+        token = p.short_bytes("stream token", MAX_STREAM_TOKEN_BYTES)
+        if not token:
+            raise ProtocolViolation(PROTOCOL_ERROR, "STREAM_ATTACH without a token")
+        return {"type": name, "token": token}
+    if name == "RPC_REQUEST":
+        call_id, timeout_ms = p.unpack(">QI")
+        return {"type": name, "call_id": call_id, "timeout_ms": timeout_ms, "method": p.short_utf8("method"),
+                "body": p.rest()}
+    # RPC_RESPONSE
+    (call_id,) = p.unpack(">Q")
+    status = p.code(RPC_STATUSES, "RPC_RESPONSE status")
+    return {"type": name, "call_id": call_id, "status": status, "body": p.rest()}
+
+
 def decode_payload(type_code, payload):
     """Decodes one complete payload of type `type_code`; raises ProtocolViolation when it is malformed."""
     name = FRAME_TYPES.get(type_code)
@@ -247,11 +349,13 @@ def decode_payload(type_code, payload):
     elif name == "CMD":
         cmd_id, opcode, value = p.unpack(">HBI")
         frame = {"type": name, "id": cmd_id, "opcode": opcode, "value": value}
-    else:  # CMD_RESULT
+    elif name == "CMD_RESULT":
         cmd_id, status = p.unpack(">HB")
         if status not in STATUSES:
             raise ProtocolViolation(PROTOCOL_ERROR, "unknown CMD_RESULT status %d" % status)
         frame = {"type": name, "id": cmd_id, "status": status}
+    else:
+        frame = _decode_stream_or_rpc(name, p)
     if p.pos != len(payload):
         raise ProtocolViolation(PROTOCOL_ERROR, "%d unexpected trailing bytes in %s" % (len(payload) - p.pos, name))
     return frame
@@ -292,7 +396,7 @@ class FrameReader:
 # Golden vector self-test (control-protocol/src/test/resources/golden/*.txt; format described in each file's header)
 # ---------------------------------------------------------------------------------------------------------------------
 
-_BYTE_FIELDS = {"credential", "resume_token", "payload"}
+_BYTE_FIELDS = {"credential", "resume_token", "payload", "token", "data", "body"}
 
 
 def _parse_value(raw):

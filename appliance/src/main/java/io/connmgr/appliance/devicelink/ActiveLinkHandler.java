@@ -8,7 +8,17 @@ import io.connmgr.appliance.tier.ConnectionManager;
 import io.connmgr.protocol.message.Ack;
 import io.connmgr.protocol.message.Cmd;
 import io.connmgr.protocol.message.CmdResult;
+import io.connmgr.protocol.message.ConnectRequest;
 import io.connmgr.protocol.message.Frame;
+import io.connmgr.protocol.message.RpcRequest;
+import io.connmgr.protocol.message.RpcResponse;
+import io.connmgr.protocol.message.StreamAttach;
+import io.connmgr.protocol.message.StreamClose;
+import io.connmgr.protocol.message.StreamData;
+import io.connmgr.protocol.message.StreamOpen;
+import io.connmgr.protocol.message.StreamOpenResult;
+import io.connmgr.protocol.message.StreamReset;
+import io.connmgr.protocol.message.StreamWindow;
 import io.connmgr.protocol.message.GoAway;
 import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.message.Msg;
@@ -63,6 +73,20 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
             case Reject r -> unexpected(ctx, frame);
             case GoAway g -> unexpected(ctx, frame);
             case CmdResult r -> unexpected(ctx, frame);
+            // Not offered in WELCOME's capabilities yet, so a device that sends them breaks protocol.
+            case StreamOpen o -> unexpected(ctx, frame);
+            case StreamOpenResult r -> unexpected(ctx, frame);
+            case StreamData d -> {
+                d.release();
+                unexpected(ctx, frame);
+            }
+            case StreamWindow w -> unexpected(ctx, frame);
+            case StreamClose c -> unexpected(ctx, frame);
+            case StreamReset r -> unexpected(ctx, frame);
+            case ConnectRequest c -> unexpected(ctx, frame);
+            case StreamAttach a -> unexpected(ctx, frame);
+            case RpcRequest r -> unexpected(ctx, frame);
+            case RpcResponse r -> unexpected(ctx, frame);
         }
     }
 

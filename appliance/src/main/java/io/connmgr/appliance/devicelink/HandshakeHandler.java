@@ -70,6 +70,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!(frame instanceof Hello hello) || helloSeen) {
+            ReferenceCountUtil.release(frame);
             metrics.frameRejected(ReasonCode.UNEXPECTED_FRAME);
             Farewell.send(ctx.channel(), new Reject(ReasonCode.UNEXPECTED_FRAME,
                     "expected HELLO, got " + frame.type()));

@@ -9,7 +9,17 @@ import io.connmgr.protocol.message.Ack;
 import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.message.Cmd;
 import io.connmgr.protocol.message.CmdResult;
+import io.connmgr.protocol.message.ConnectRequest;
 import io.connmgr.protocol.message.Frame;
+import io.connmgr.protocol.message.RpcRequest;
+import io.connmgr.protocol.message.RpcResponse;
+import io.connmgr.protocol.message.StreamAttach;
+import io.connmgr.protocol.message.StreamClose;
+import io.connmgr.protocol.message.StreamData;
+import io.connmgr.protocol.message.StreamOpen;
+import io.connmgr.protocol.message.StreamOpenResult;
+import io.connmgr.protocol.message.StreamReset;
+import io.connmgr.protocol.message.StreamWindow;
 import io.connmgr.protocol.message.GoAway;
 import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.message.Msg;
@@ -23,6 +33,7 @@ import io.connmgr.protocol.wire.ReasonCode;
 import io.connmgr.protocol.wire.Wire;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -404,8 +415,11 @@ public final class DeviceClient implements AutoCloseable {
                 case Welcome w -> onWelcome(l, w);
                 case Reject r -> onReject(l, r);
                 case GoAway g -> onGoAway(l, g);
-                case Hello _, Ping _, Pong _, Msg _, Ack _, Cmd _, CmdResult _ -> unexpected(l, frame);
+                case Hello _, Ping _, Pong _, Msg _, Ack _, Cmd _, CmdResult _, StreamOpen _, StreamOpenResult _,
+                     StreamData _, StreamWindow _, StreamClose _, StreamReset _, ConnectRequest _, StreamAttach _,
+                     RpcRequest _, RpcResponse _ -> unexpected(l, frame);
             }
+            ReferenceCountUtil.release(frame);
             return;
         }
         switch (frame) {
@@ -419,7 +433,13 @@ public final class DeviceClient implements AutoCloseable {
                 }
             }
             case GoAway g -> onGoAway(l, g);
-            case Hello _, Welcome _, Reject _, Cmd _ -> unexpected(l, frame);
+            case Hello _, Welcome _, Reject _, Cmd _, StreamAttach _, RpcResponse _ -> unexpected(l, frame);
+            // Streams and RPC are not offered in HELLO's capabilities, so an appliance that sends them breaks protocol.
+            case StreamOpen _, StreamOpenResult _, StreamData _, StreamWindow _, StreamClose _, StreamReset _,
+                 ConnectRequest _, RpcRequest _ -> {
+                ReferenceCountUtil.release(frame);
+                unexpected(l, frame);
+            }
         }
     }
 

@@ -1,6 +1,17 @@
 package io.connmgr.protocol.codec;
 
 import io.connmgr.protocol.message.Ack;
+import io.connmgr.protocol.message.ConnectRequest;
+import io.connmgr.protocol.message.RpcRequest;
+import io.connmgr.protocol.message.RpcResponse;
+import io.connmgr.protocol.message.StreamAttach;
+import io.connmgr.protocol.message.StreamClose;
+import io.connmgr.protocol.message.StreamData;
+import io.connmgr.protocol.message.StreamMode;
+import io.connmgr.protocol.message.StreamOpen;
+import io.connmgr.protocol.message.StreamOpenResult;
+import io.connmgr.protocol.message.StreamReset;
+import io.connmgr.protocol.message.StreamWindow;
 import io.connmgr.protocol.message.Cmd;
 import io.connmgr.protocol.message.CmdResult;
 import io.connmgr.protocol.message.Frame;
@@ -14,6 +25,8 @@ import io.connmgr.protocol.message.Welcome;
 import io.connmgr.protocol.wire.CmdStatus;
 import io.connmgr.protocol.wire.FrameType;
 import io.connmgr.protocol.wire.ReasonCode;
+import io.connmgr.protocol.wire.RpcStatus;
+import io.connmgr.protocol.wire.StreamStatus;
 import io.connmgr.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -82,6 +95,50 @@ public final class FrameCodec {
                 out.writeShort(c.id());
                 out.writeByte(c.status().code());
             }
+            case StreamOpen o -> {
+                out.writeInt(o.streamId());
+                out.writeInt((int) o.window());
+                out.writeByte(o.mode().code());
+                out.writeShort(o.port());
+                writeShortBytes(out, o.token(), "stream token");
+                writeShortBytes(out, o.service().getBytes(StandardCharsets.UTF_8), "service");
+            }
+            case StreamOpenResult r -> {
+                out.writeInt(r.streamId());
+                out.writeByte(r.status().code());
+                out.writeInt((int) r.window());
+            }
+            case StreamData d -> {
+                out.writeInt(d.streamId());
+                out.writeBytes(d.data(), d.data().readerIndex(), d.data().readableBytes());
+            }
+            case StreamWindow w -> {
+                out.writeInt(w.streamId());
+                out.writeInt((int) w.increment());
+            }
+            case StreamClose c -> out.writeInt(c.streamId());
+            case StreamReset r -> {
+                out.writeInt(r.streamId());
+                out.writeByte(r.reason().code());
+            }
+            case ConnectRequest c -> {
+                out.writeInt(c.requestId());
+                out.writeShort(c.port());
+                writeShortBytes(out, c.token(), "stream token");
+                writeShortBytes(out, c.origin().getBytes(StandardCharsets.UTF_8), "origin");
+            }
+            case StreamAttach a -> writeShortBytes(out, a.token(), "stream token");
+            case RpcRequest r -> {
+                out.writeLong(r.callId());
+                out.writeInt((int) r.timeoutMs());
+                writeShortBytes(out, r.method().getBytes(StandardCharsets.UTF_8), "method");
+                out.writeBytes(r.body());
+            }
+            case RpcResponse r -> {
+                out.writeLong(r.callId());
+                out.writeByte(r.status().code());
+                out.writeBytes(r.body());
+            }
         }
         int length = out.writerIndex() - headerAt - Wire.HEADER_BYTES;
         if (length > Wire.MAX_LENGTH_FIELD) {
@@ -115,12 +172,7 @@ public final class FrameCodec {
             case GOAWAY -> new GoAway(u8(payload), u32(payload), utf8(payload, payload.readableBytes(), "message"));
             case PING -> Ping.INSTANCE;
             case PONG -> Pong.INSTANCE;
-            case MSG -> {
-                long seq = i64(payload);
-                byte[] body = new byte[payload.readableBytes()];
-                payload.readBytes(body);
-                yield new Msg(seq, body);
-            }
+            case MSG -> new Msg(i64(payload), rest(payload));
             case ACK -> new Ack(i64(payload));
             case CMD -> new Cmd(u16(payload), u8(payload), u32(payload));
             case CMD_RESULT -> {
@@ -132,8 +184,45 @@ public final class FrameCodec {
                 }
                 yield new CmdResult(id, status);
             }
-            case STREAM_OPEN, STREAM_OPEN_RESULT, STREAM_DATA, STREAM_WINDOW, STREAM_CLOSE, STREAM_RESET,
-                 RPC_REQUEST, RPC_RESPONSE, BACKEND_HELLO, BACKEND_WELCOME, BACKEND_SEND, BACKEND_SUBSCRIBE,
+            case STREAM_OPEN -> decodeStreamOpen(payload);
+            case STREAM_OPEN_RESULT -> new StreamOpenResult(streamId(payload), streamStatus(payload), u32(payload));
+            case STREAM_DATA -> {
+                int id = streamId(payload);
+                // A slice of the decoder's buffer, not a copy: relayed bytes are never copied on the way through.
+                yield new StreamData(id, payload.readRetainedSlice(payload.readableBytes()));
+            }
+            case STREAM_WINDOW -> {
+                int id = streamId(payload);
+                long increment = u32(payload);
+                if (increment == 0) {
+                    throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "STREAM_WINDOW increment of 0");
+                }
+                yield new StreamWindow(id, increment);
+            }
+            case STREAM_CLOSE -> new StreamClose(streamId(payload));
+            case STREAM_RESET -> new StreamReset(streamId(payload), streamStatus(payload));
+            case CONNECT_REQUEST -> new ConnectRequest(streamId(payload), u16(payload),
+                    shortBytes(payload, Wire.MAX_STREAM_TOKEN_BYTES, "stream token"),
+                    utf8(payload, u8(payload), "origin"));
+            case STREAM_ATTACH -> {
+                byte[] token = shortBytes(payload, Wire.MAX_STREAM_TOKEN_BYTES, "stream token");
+                if (token.length == 0) {
+                    throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "STREAM_ATTACH without a token");
+                }
+                yield new StreamAttach(token);
+            }
+            case RPC_REQUEST -> new RpcRequest(i64(payload), u32(payload), utf8(payload, u8(payload), "method"),
+                    rest(payload));
+            case RPC_RESPONSE -> {
+                long callId = i64(payload);
+                int code = u8(payload);
+                RpcStatus status = RpcStatus.fromCode(code);
+                if (status == null) {
+                    throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "unknown RPC_RESPONSE status " + code);
+                }
+                yield new RpcResponse(callId, status, rest(payload));
+            }
+            case BACKEND_HELLO, BACKEND_WELCOME, BACKEND_SEND, BACKEND_SUBSCRIBE,
                  BACKEND_EVENT, BACKEND_SETTINGS, BACKEND_RESULT -> throw new MalformedFrameException(
                     ReasonCode.UNKNOWN_FRAME_TYPE, "frame type " + type + " is reserved and not supported");
         };
@@ -142,6 +231,46 @@ public final class FrameCodec {
                     payload.readableBytes() + " unexpected trailing bytes in " + type);
         }
         return frame;
+    }
+
+    private static StreamOpen decodeStreamOpen(ByteBuf in) throws MalformedFrameException {
+        int id = streamId(in);
+        long window = u32(in);
+        int modeCode = u8(in);
+        StreamMode mode = StreamMode.fromCode(modeCode);
+        if (mode == null) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "unknown stream mode " + modeCode);
+        }
+        int port = u16(in);
+        byte[] token = shortBytes(in, Wire.MAX_STREAM_TOKEN_BYTES, "stream token");
+        if (mode == StreamMode.DATA_CONNECTION && token.length == 0) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "data-connection stream without a token");
+        }
+        String service = utf8(in, u8(in), "service");
+        return new StreamOpen(id, window, mode, port, token, service);
+    }
+
+    private static int streamId(ByteBuf in) throws MalformedFrameException {
+        int id = i32(in);
+        if (id == 0) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "stream id 0 is not valid");
+        }
+        return id;
+    }
+
+    private static StreamStatus streamStatus(ByteBuf in) throws MalformedFrameException {
+        int code = u8(in);
+        StreamStatus status = StreamStatus.fromCode(code);
+        if (status == null) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "unknown stream status " + code);
+        }
+        return status;
+    }
+
+    private static byte[] rest(ByteBuf in) {
+        byte[] bytes = new byte[in.readableBytes()];
+        in.readBytes(bytes);
+        return bytes;
     }
 
     private static Hello decodeHello(ByteBuf in) throws MalformedFrameException {

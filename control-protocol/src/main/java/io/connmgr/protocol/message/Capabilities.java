@@ -10,6 +10,10 @@ public final class Capabilities {
     public static final int RPC = 1 << 2;
     /** Can open dedicated data connections for streams. */
     public static final int DATA_CONNECTIONS = 1 << 3;
+    /** Passes CONNECT_REQUEST on to a local application that dials in itself. */
+    public static final int CONNECT_REQUESTS = 1 << 4;
+    /** May open streams towards named back-end services (device-initiated links). */
+    public static final int DEVICE_LINKS = 1 << 5;
 
     private Capabilities() {
     }

@@ -18,17 +18,21 @@ public enum FrameType {
     CMD(0x09, Direction.DEVICE_TO_APPLIANCE),
     CMD_RESULT(0x0A, Direction.APPLIANCE_TO_DEVICE),
 
-    // Streams through the appliance (proxy mode): reserved for the next protocol revision.
-    STREAM_OPEN(0x20, Direction.RESERVED),
-    STREAM_OPEN_RESULT(0x21, Direction.RESERVED),
-    STREAM_DATA(0x22, Direction.RESERVED),
-    STREAM_WINDOW(0x23, Direction.RESERVED),
-    STREAM_CLOSE(0x24, Direction.RESERVED),
-    STREAM_RESET(0x25, Direction.RESERVED),
+    // Streams through the appliance, used only when both sides set the capability bit (STREAMS, DATA_CONNECTIONS,
+    // CONNECT_REQUESTS or DEVICE_LINKS).
+    STREAM_OPEN(0x20, Direction.BOTH),
+    STREAM_OPEN_RESULT(0x21, Direction.BOTH),
+    STREAM_DATA(0x22, Direction.BOTH),
+    STREAM_WINDOW(0x23, Direction.BOTH),
+    STREAM_CLOSE(0x24, Direction.BOTH),
+    STREAM_RESET(0x25, Direction.BOTH),
+    CONNECT_REQUEST(0x26, Direction.APPLIANCE_TO_DEVICE),
+    /** First frame of a data connection instead of HELLO. */
+    STREAM_ATTACH(0x27, Direction.DEVICE_TO_APPLIANCE),
 
-    // Request/response between back-end and device.
-    RPC_REQUEST(0x30, Direction.RESERVED),
-    RPC_RESPONSE(0x31, Direction.RESERVED),
+    // Request/response between back-end and device (capability RPC).
+    RPC_REQUEST(0x30, Direction.APPLIANCE_TO_DEVICE),
+    RPC_RESPONSE(0x31, Direction.DEVICE_TO_APPLIANCE),
 
     // Back-end control channel (servers that know about the appliance).
     BACKEND_HELLO(0x40, Direction.RESERVED),

@@ -18,6 +18,10 @@ public final class Wire {
     public static final int MAX_DEVICE_ID_BYTES = 128;
     public static final int MAX_CREDENTIAL_BYTES = 255;
     public static final int RESUME_TOKEN_BYTES = 16;
+    /** One-time tokens of data connections (STREAM_OPEN, CONNECT_REQUEST, STREAM_ATTACH) are 1..32 bytes. */
+    public static final int MAX_STREAM_TOKEN_BYTES = 32;
+    /** Stream windows start at 256 KiB: large enough for a 100 ms link at 20 Mbit/s, configurable per side. */
+    public static final int DEFAULT_STREAM_WINDOW = 256 * 1024;
 
     /**
      * PING and PONG are fixed byte strings so a parked connection can be answered by comparing bytes, without a

@@ -2,6 +2,7 @@ package io.connmgr.protocol.codec;
 
 import io.connmgr.protocol.message.Frame;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -47,6 +48,8 @@ public final class DecoderHarness implements AutoCloseable {
 
     /** Encodes through the pipeline's {@link FrameEncoder}; returns the bytes it wrote. */
     public byte[] encode(Frame frame) {
+        // The encoder releases what it writes, as a channel does; the caller keeps its own reference.
+        ReferenceCountUtil.retain(frame);
         channel.writeOutbound(frame);
         ByteBuf out = channel.readOutbound();
         try {
@@ -84,6 +87,12 @@ public final class DecoderHarness implements AutoCloseable {
         boolean leftovers = channel.finishAndReleaseAll();
         for (Object msg; (msg = channel.readInbound()) != null; ) {
             received.add(msg);
+        }
+        // The harness owns what it received: frames holding slices of the input (STREAM_DATA) are released here.
+        for (Object msg : received) {
+            if (msg instanceof io.netty.util.ReferenceCounted rc && rc.refCnt() > 0) {
+                rc.release();
+            }
         }
         long unreleased = fed.stream().filter(b -> b.refCnt() != 0).count();
         if (leftovers) {

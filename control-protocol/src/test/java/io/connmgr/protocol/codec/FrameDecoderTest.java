@@ -84,7 +84,7 @@ class FrameDecoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x0B, 0x1F, 0x26, 0x32, 0x47, 0x4F, 0x80, 0xFF})
+    @ValueSource(ints = {0x00, 0x0B, 0x1F, 0x28, 0x32, 0x47, 0x4F, 0x80, 0xFF})
     void decode_whenUnknownTypeByte_thenEmitsProtocolErrorOnTheFirstByte(int code) {
         ProtocolViolation violation = singleViolation(new byte[] {(byte) code});
 
@@ -101,7 +101,7 @@ class FrameDecoderTest {
 
     @ParameterizedTest
     @EnumSource(value = FrameType.class, mode = EnumSource.Mode.MATCH_ANY,
-            names = {"STREAM_.*", "RPC_.*", "BACKEND_.*"})
+            names = {"BACKEND_.*"})
     void decode_whenReservedType_thenEmitsUnknownFrameTypeOnTheFirstByte(FrameType reserved) {
         assertThat(reserved.isReserved()).isTrue();
 
@@ -111,7 +111,7 @@ class FrameDecoderTest {
 
     @Test
     void decode_whenReservedTypeDecodedDirectly_thenCodecRefusesItToo() {
-        assertThatThrownBy(() -> FrameCodec.decode(FrameType.STREAM_DATA, io.netty.buffer.Unpooled.EMPTY_BUFFER))
+        assertThatThrownBy(() -> FrameCodec.decode(FrameType.BACKEND_HELLO, io.netty.buffer.Unpooled.EMPTY_BUFFER))
                 .isInstanceOf(MalformedFrameException.class)
                 .extracting(e -> ((MalformedFrameException) e).reason()).isEqualTo(ReasonCode.UNKNOWN_FRAME_TYPE);
     }

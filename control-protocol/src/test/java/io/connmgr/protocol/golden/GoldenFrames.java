@@ -11,6 +11,20 @@ import io.connmgr.protocol.message.Ping;
 import io.connmgr.protocol.message.Pong;
 import io.connmgr.protocol.message.Reject;
 import io.connmgr.protocol.message.Welcome;
+import io.connmgr.protocol.message.ConnectRequest;
+import io.connmgr.protocol.message.RpcRequest;
+import io.connmgr.protocol.message.RpcResponse;
+import io.connmgr.protocol.message.StreamAttach;
+import io.connmgr.protocol.message.StreamClose;
+import io.connmgr.protocol.message.StreamData;
+import io.connmgr.protocol.message.StreamMode;
+import io.connmgr.protocol.message.StreamOpen;
+import io.connmgr.protocol.message.StreamOpenResult;
+import io.connmgr.protocol.message.StreamReset;
+import io.connmgr.protocol.message.StreamWindow;
+import io.connmgr.protocol.wire.RpcStatus;
+import io.connmgr.protocol.wire.StreamStatus;
+import io.netty.buffer.Unpooled;
 import io.connmgr.protocol.wire.CmdStatus;
 import io.connmgr.protocol.wire.FrameType;
 
@@ -34,6 +48,21 @@ public final class GoldenFrames {
             case ACK -> new Ack(v.number("seq"));
             case CMD -> new Cmd(v.integer("id"), v.integer("opcode"), v.number("value"));
             case CMD_RESULT -> new CmdResult(v.integer("id"), CmdStatus.fromCode(v.integer("status")));
+            case STREAM_OPEN -> new StreamOpen((int) v.number("stream_id"), v.number("window"),
+                    StreamMode.fromCode(v.integer("mode")), v.integer("port"), v.byteField("token"), v.text("service"));
+            case STREAM_OPEN_RESULT -> new StreamOpenResult((int) v.number("stream_id"),
+                    StreamStatus.fromCode(v.integer("status")), v.number("window"));
+            case STREAM_DATA -> new StreamData((int) v.number("stream_id"), Unpooled.wrappedBuffer(v.byteField("data")));
+            case STREAM_WINDOW -> new StreamWindow((int) v.number("stream_id"), v.number("increment"));
+            case STREAM_CLOSE -> new StreamClose((int) v.number("stream_id"));
+            case STREAM_RESET -> new StreamReset((int) v.number("stream_id"), StreamStatus.fromCode(v.integer("reason")));
+            case CONNECT_REQUEST -> new ConnectRequest((int) v.number("request_id"), v.integer("port"),
+                    v.byteField("token"), v.text("origin"));
+            case STREAM_ATTACH -> new StreamAttach(v.byteField("token"));
+            case RPC_REQUEST -> new RpcRequest(v.number("call_id"), v.number("timeout_ms"), v.text("method"),
+                    v.byteField("body"));
+            case RPC_RESPONSE -> new RpcResponse(v.number("call_id"), RpcStatus.fromCode(v.integer("status")),
+                    v.byteField("body"));
             default -> throw new IllegalArgumentException(v.name() + ": no vectors for reserved type " + v.raw("type"));
         };
     }

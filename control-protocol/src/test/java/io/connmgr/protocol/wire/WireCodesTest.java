@@ -29,12 +29,14 @@ class WireCodesTest {
     }
 
     @Test
-    void frameType_reservedExactlyTheStreamRpcAndBackendFamilies() {
+    void frameType_reservedExactlyTheBackendFamily_streamsAndRpcInTheirRanges() {
         for (FrameType t : FrameType.values()) {
-            boolean family = t.name().startsWith("STREAM_") || t.name().startsWith("RPC_")
-                    || t.name().startsWith("BACKEND_");
-            assertThat(t.isReserved()).as(t.name()).isEqualTo(family);
-            assertThat(t.code()).as(t.name()).isBetween(family ? 0x20 : 0x01, family ? 0x4F : 0x1F);
+            boolean backend = t.name().startsWith("BACKEND_");
+            assertThat(t.isReserved()).as(t.name()).isEqualTo(backend);
+            boolean stream = t.name().startsWith("STREAM_") || t == FrameType.CONNECT_REQUEST;
+            boolean rpc = t.name().startsWith("RPC_");
+            int low = backend ? 0x40 : stream ? 0x20 : rpc ? 0x30 : 0x01;
+            assertThat(t.code()).as(t.name()).isBetween(low, low + 0x0F);
         }
         assertThat(Arrays.stream(FrameType.values()).filter(t -> t.name().startsWith("BACKEND_"))
                 .allMatch(t -> t.code() >= 0x40 && t.code() <= 0x4F)).isTrue();
