@@ -107,7 +107,7 @@ public final class DensityCommand implements Callable<Integer> {
             } catch (Exception e) {
                 e.printStackTrace(out);
                 out.printf("[%s] failed: %s (logs kept in %s)%n", tier, e.getMessage(), scratch);
-                results.add(new TierResult(tier.name(), null, List.of(), null, null, null, null, e.getMessage()));
+                results.add(new TierResult(tier.name(), null, List.of(), null, null, List.of(), null, null, e.getMessage()));
             } finally {
                 Children.closeAll();
             }

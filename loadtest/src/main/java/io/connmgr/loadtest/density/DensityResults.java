@@ -20,15 +20,22 @@ public final class DensityResults {
      */
     public record CpuPerPing(double windowSeconds, long pingsSent, long pongsReceived, double answeredInTier,
                              double pingWindowCpuSeconds, double quietWindowCpuSeconds, double rawMicrosPerPing,
-                             double netMicrosPerPing, AdminClient.Stats statsAfter) {
+                             double netMicrosPerPing, AdminClient.Stats statsAfter,
+                             java.util.Map<String, Long> pingWindowTicksByThread,
+                             java.util.Map<String, Long> quietWindowTicksByThread) {
     }
 
     /** MSG-to-ACK round trips, one device at a time; in microseconds. */
     public record Latency(long count, int failed, double p50, double p90, double p99, double max, double mean) {
     }
 
+    /** Classes whose live instances grew most between the smallest and the largest N, in bytes per device. */
+    public record HeapGrowth(String className, double instancesPerDevice, double bytesPerDevice) {
+    }
+
     public record TierResult(String tier, MemoryPoint baseline, List<MemoryPoint> points, LinearFit rssFit,
-                             LinearFit liveHeapFit, CpuPerPing cpu, Latency msgToAck, String error) {
+                             LinearFit liveHeapFit, List<HeapGrowth> heapGrowth, CpuPerPing cpu, Latency msgToAck,
+                             String error) {
     }
 
     public record Machine(int processors, long memTotalBytes, String kernel, String javaVersion,

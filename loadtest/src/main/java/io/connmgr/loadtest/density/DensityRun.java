@@ -10,6 +10,8 @@ import io.connmgr.loadtest.fleet.WorkerPlan;
 import io.connmgr.loadtest.probe.AdminClient;
 import io.connmgr.loadtest.probe.Jcmd;
 import io.connmgr.loadtest.probe.ProcFiles;
+import io.connmgr.loadtest.probe.ThreadCpu;
+import io.connmgr.loadtest.probe.ClassHistogram;
 import io.connmgr.loadtest.probe.PrometheusText;
 import org.HdrHistogram.Histogram;
 
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.DataFormatException;
 
 /**
@@ -64,19 +67,33 @@ final class DensityRun {
                 Children.track(h);
             }
             List<MemoryPoint> points = new ArrayList<>();
+            Map<String, ClassHistogram.Row> firstHistogram = null;
+            Map<String, ClassHistogram.Row> lastHistogram = null;
             for (int n : s.devices()) {
                 grow(workers, plan.split(n), appliance);
                 MemoryPoint p = measure(appliance, n);
                 points.add(p);
+                // Live objects only: GC.class_histogram collects first (its default is -all=false).
+                lastHistogram = ClassHistogram.parse(Jcmd.run(appliance.pid(), "GC.class_histogram"));
+                if (firstHistogram == null) {
+                    firstHistogram = lastHistogram;
+                }
                 log.printf("[%s] N=%d: rss %.1f MiB (+%.0f B/conn), live heap %.1f MiB (+%.0f B/conn), %s%n", tier, n,
                         mib(p.rssBytes()), (double) (p.rssBytes() - baseline.rssBytes()) / n, mib(p.liveHeapBytes()),
                         (double) (p.liveHeapBytes() - baseline.liveHeapBytes()) / n, p.stats());
             }
             LinearFit rssFit = fit(points, true);
             LinearFit heapFit = fit(points, false);
+            List<DensityResults.HeapGrowth> growth = points.size() < 2 ? List.of()
+                    : ClassHistogram.growth(firstHistogram, lastHistogram,
+                    points.getLast().devices() - points.getFirst().devices(), 12);
+            for (DensityResults.HeapGrowth g : growth) {
+                log.printf("[%s]   heap growth %-60s %6.2f objects %7.1f B per device%n", tier, g.className(),
+                        g.instancesPerDevice(), g.bytesPerDevice());
+            }
             CpuPerPing cpu = s.pingsPerWindow() > 0 ? cpuPerPing(appliance, workers, plan) : null;
             Latency wake = s.wakes() > 0 ? msgToAck(workers, plan) : null;
-            return new TierResult(tier.name(), baseline, points, rssFit, heapFit, cpu, wake, null);
+            return new TierResult(tier.name(), baseline, points, rssFit, heapFit, growth, cpu, wake, null);
         } finally {
             for (WorkerHandle w : workers) {
                 w.close();
@@ -146,12 +163,15 @@ final class DensityRun {
         Thread.sleep(1000);
         // Quiet window: the same length, nothing sent, so the appliance's own background work is known.
         long t0 = ProcFiles.cpuTicks(appliance.pid());
+        Map<String, Long> q0 = ThreadCpu.snapshot(appliance.pid());
         Thread.sleep(window);
         double quiet = (ProcFiles.cpuTicks(appliance.pid()) - t0) / ticksPerSecond;
+        Map<String, Long> quietThreads = ThreadCpu.top(q0, ThreadCpu.snapshot(appliance.pid()), 8);
 
         String label = "tier=\"" + tier.name().toLowerCase() + "\"";
         double answered0 = PrometheusText.sample(appliance.admin().metrics(), COUNTER, label);
         long c0 = ProcFiles.cpuTicks(appliance.pid());
+        Map<String, Long> p0 = ThreadCpu.snapshot(appliance.pid());
         long start = System.nanoTime();
         List<Integer> shares = plan.spread((int) s.pingsPerWindow());
         for (int w = 0; w < workers.size(); w++) {
@@ -165,14 +185,16 @@ final class DensityRun {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double busy = (ProcFiles.cpuTicks(appliance.pid()) - c0) / ticksPerSecond;
+        Map<String, Long> pingThreads = ThreadCpu.top(p0, ThreadCpu.snapshot(appliance.pid()), 8);
         double answered = PrometheusText.sample(appliance.admin().metrics(), COUNTER, label) - answered0;
         // Scale the quiet window to the (slightly longer) PING window before subtracting it.
         double quietScaled = quiet * seconds / (window / 1000.0);
         CpuPerPing r = new CpuPerPing(seconds, sent, pongs, answered, busy, quietScaled, busy / answered * 1e6,
-                (busy - quietScaled) / answered * 1e6, appliance.admin().stats());
+                (busy - quietScaled) / answered * 1e6, appliance.admin().stats(), pingThreads, quietThreads);
         log.printf("[%s] CPU: %d PINGs sent, %d PONGs, %.0f answered in %s over %.1f s; appliance CPU %.3f s (quiet "
                         + "%.3f s): %.2f us/PING raw, %.2f us/PING net; after: %s%n", tier, sent, pongs, answered,
                 tier, seconds, busy, quietScaled, r.rawMicrosPerPing(), r.netMicrosPerPing(), r.statsAfter());
+        log.printf("[%s] CPU ticks by thread, PING window %s; quiet window %s%n", tier, pingThreads, quietThreads);
         return r;
     }
 

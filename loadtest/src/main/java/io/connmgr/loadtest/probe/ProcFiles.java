@@ -35,6 +35,12 @@ public final class ProcFiles {
      * counted from the last ')'. utime and stime are fields 14 and 15.
      */
     public static long parseCpuTicks(String stat) {
+        long[] us = parseUserSystemTicks(stat);
+        return us[0] + us[1];
+    }
+
+    /** {utime, stime} in clock ticks. */
+    public static long[] parseUserSystemTicks(String stat) {
         int close = stat.lastIndexOf(')');
         if (close < 0) {
             throw new IllegalArgumentException("malformed /proc/<pid>/stat: no ')'");
@@ -44,6 +50,6 @@ public final class ProcFiles {
         if (rest.length < 13) {
             throw new IllegalArgumentException("malformed /proc/<pid>/stat: " + rest.length + " fields after comm");
         }
-        return Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
+        return new long[] {Long.parseLong(rest[11]), Long.parseLong(rest[12])};
     }
 }
