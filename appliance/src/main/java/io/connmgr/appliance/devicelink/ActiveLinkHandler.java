@@ -67,7 +67,10 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
                 session.activity(time);
                 manager.downlinkAck(session, a);
             }
-            case Cmd c -> manager.command(session, c);
+            case Cmd c -> {
+                session.activity(time);
+                manager.command(session, c);
+            }
             case Hello h -> unexpected(ctx, frame);
             case Welcome w -> unexpected(ctx, frame);
             case Reject r -> unexpected(ctx, frame);

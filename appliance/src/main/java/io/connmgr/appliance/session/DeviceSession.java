@@ -31,6 +31,7 @@ public final class DeviceSession {
     private long lastDownlinkSeq;
     private long downlinkAcked;
     private volatile int serverLinks;
+    private int repliesOwed;
 
     public DeviceSession(String deviceId, long deviceKey, byte[] resumeToken, Channel channel, String remoteAddress,
                          long connectedAtMillis, DeviceSettings overrides, EffectiveSettings settings,
@@ -180,6 +181,15 @@ public final class DeviceSession {
 
     public void downlinkAcked(long seq) {
         downlinkAcked = seq;
+    }
+
+    /** Replies the device is owed, such as a command waiting for the store: parking now would lose them. */
+    public boolean repliesOwed() {
+        return repliesOwed > 0;
+    }
+
+    public void replyOwed(int delta) {
+        repliesOwed += delta;
     }
 
     public int serverLinks() {

@@ -320,8 +320,10 @@ public final class ConnectionManager implements SleepLoop.Listener {
             return;
         }
         String id = session.deviceId();
+        session.replyOwed(1);
         CompletableFuture.runAsync(() -> store.putSettings(id, updated), sessionWrites)
                 .whenCompleteAsync((ok, error) -> {
+                    session.replyOwed(-1);
                     if (error != null) {
                         log.warn("device {}: storing settings failed: {}", id, error.toString());
                         ch.writeAndFlush(new CmdResult(cmd.id(), CmdStatus.FAILED));
@@ -395,12 +397,14 @@ public final class ConnectionManager implements SleepLoop.Listener {
         }
         s.transitioning(true);
         ch.config().setAutoRead(false);
+        long activityAtStart = s.lastActivityNanos();
         SessionRecord record = s.toRecord(SessionState.SLEEPING, time.currentTimeMillis());
         CompletableFuture.runAsync(() -> store.saveSession(record), sessionWrites)
-                .whenCompleteAsync((ok, error) -> park(s, cause, record, error), ch.eventLoop());
+                .whenCompleteAsync((ok, error) -> park(s, cause, record, activityAtStart, error), ch.eventLoop());
     }
 
-    private void park(DeviceSession s, TierCause cause, SessionRecord record, Throwable storeError) {
+    private void park(DeviceSession s, TierCause cause, SessionRecord record, long activityAtStart,
+                      Throwable storeError) {
         Channel ch = s.channel();
         s.transitioning(false);
         if (storeError != null) {
@@ -411,7 +415,10 @@ public final class ConnectionManager implements SleepLoop.Listener {
         if (!ch.isActive() || awake.get(s.deviceId()) != s) {
             return;
         }
-        if (!pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0) {
+        // Frames read in the same batch as the store write began (autoRead stops only the next read) may have woken
+        // the connection or left it owing a reply; parking now would drop that reply.
+        if (!pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0 || s.repliesOwed()
+                || s.lastActivityNanos() != activityAtStart) {
             ch.config().setAutoRead(true);
             return;
         }
