@@ -32,6 +32,7 @@ public final class DeviceSession {
     private long downlinkAcked;
     private volatile int serverLinks;
     private int repliesOwed;
+    private volatile boolean sleepQueued;
 
     public DeviceSession(String deviceId, long deviceKey, byte[] resumeToken, Channel channel, String remoteAddress,
                          long connectedAtMillis, DeviceSettings overrides, EffectiveSettings settings,
@@ -181,6 +182,16 @@ public final class DeviceSession {
 
     public void downlinkAcked(long seq) {
         downlinkAcked = seq;
+    }
+
+    /** The performance monitor has asked for this connection to sleep; the request waits for its event loop. */
+    public void sleepQueued(boolean queued) {
+        sleepQueued = queued;
+    }
+
+    /** On its way out of the awake set: being parked, closing, or queued to sleep. */
+    public boolean leaving() {
+        return transitioning || closing || sleepQueued;
     }
 
     /** Replies the device is owed, such as a command waiting for the store: parking now would lose them. */

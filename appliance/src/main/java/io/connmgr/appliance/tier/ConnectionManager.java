@@ -384,6 +384,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
      */
     public void toSleep(DeviceSession s, TierCause cause) {
         Channel ch = s.channel();
+        s.sleepQueued(false);
         if (sleepLoop == null) {
             toIdle(s, cause);
             return;
@@ -724,14 +725,22 @@ public final class ConnectionManager implements SleepLoop.Listener {
 
     /** Puts the longest-quiet awake connections to sleep while heap or connection count is over its limit. */
     public void relievePressure() {
-        int excess = pressure.excess(awake.size());
+        // Connections already on their way to sleep still count as awake until parked; count them as gone, or a
+        // check that runs before they land demotes more than the excess.
+        int leaving = 0;
+        for (DeviceSession s : awake.values()) {
+            if (s.leaving()) {
+                leaving++;
+            }
+        }
+        int excess = pressure.excess(awake.size() - leaving);
         if (excess == 0) {
             return;
         }
         PriorityQueue<DeviceSession> quietest =
                 new PriorityQueue<>(Comparator.comparingLong(DeviceSession::lastActivityNanos).reversed());
         for (DeviceSession s : awake.values()) {
-            if (s.settings().alwaysActive() || s.transitioning() || s.closing()) {
+            if (s.settings().alwaysActive() || s.leaving()) {
                 continue;
             }
             quietest.add(s);
@@ -740,6 +749,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
             }
         }
         for (DeviceSession s : quietest) {
+            s.sleepQueued(true);
             s.channel().eventLoop().execute(() -> toSleep(s, TierCause.PRESSURE));
         }
     }
