@@ -67,7 +67,10 @@ final class ProxyConnection {
     void refuse(byte[] reply, String outcome) {
         finish(outcome);
         channel.config().setAutoRead(false);
-        channel.writeAndFlush(Unpooled.wrappedBuffer(reply)).addListener(ChannelFutureListener.CLOSE);
+        // Written below every codec: the answer is pre-encoded, and an HTTP encoder would refuse raw bytes.
+        ChannelHandlerContext first = channel.pipeline().firstContext();
+        (first == null ? channel.writeAndFlush(Unpooled.wrappedBuffer(reply))
+                : first.writeAndFlush(Unpooled.wrappedBuffer(reply))).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void finish(String outcome) {
