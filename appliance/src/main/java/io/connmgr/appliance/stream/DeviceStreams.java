@@ -1,6 +1,5 @@
 package io.connmgr.appliance.stream;
 
-import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.message.ConnectRequest;
 import io.connmgr.protocol.message.Frame;
 import io.connmgr.protocol.message.StreamClose;
@@ -43,6 +42,8 @@ final class DeviceStreams {
     final AtomicInteger dataConnections = new AtomicInteger();
     private int nextId = 1;
     private int lastUnknownReset;
+    /** The link ended: its session is gone, so stream ends no longer count against the device's server links. */
+    private boolean gone;
 
     /** An appliance-opened stream waiting for STREAM_OPEN_RESULT (and, for data connections, for STREAM_ATTACH). */
     static final class PendingOpen {
@@ -135,7 +136,9 @@ final class DeviceStreams {
         if (p.deadline != null) {
             p.deadline.cancel(false);
         }
-        service.serverLinks(deviceId, -1);
+        if (!gone) {
+            service.serverLinks(deviceId, -1);
+        }
         fail(p.request, p.kind, status, failure);
     }
 
@@ -311,7 +314,9 @@ final class DeviceStreams {
             streams.remove(s.id);
         }
         service.metrics().closed(s.kind);
-        service.serverLinks(deviceId, -1);
+        if (!gone) {
+            service.serverLinks(deviceId, -1);
+        }
     }
 
     void writabilityChanged() {
@@ -324,6 +329,7 @@ final class DeviceStreams {
 
     /** The device link ended: every stream on it ends as if reset with CANCELLED. */
     void linkGone() {
+        gone = true;
         for (Object o : new ArrayList<>(streams.values())) {
             switch (o) {
                 case MuxStream s -> s.abort();
@@ -337,14 +343,5 @@ final class DeviceStreams {
             }
         }
         streams.clear();
-    }
-
-    boolean announced(int capabilities, int bit) {
-        return (capabilities & bit) != 0;
-    }
-
-    static boolean isStreamBit(int capabilities) {
-        return (capabilities & (Capabilities.STREAMS | Capabilities.DATA_CONNECTIONS | Capabilities.CONNECT_REQUESTS
-                | Capabilities.DEVICE_LINKS)) != 0;
     }
 }
