@@ -2,6 +2,7 @@ package io.connmgr.appliance;
 
 import io.connmgr.appliance.admin.AdminOptions;
 import io.connmgr.appliance.admin.AdminServer;
+import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.auth.DeviceAuthenticator;
 import io.connmgr.appliance.auth.FleetTokens;
 import io.connmgr.appliance.auth.SecretFiles;
@@ -10,6 +11,8 @@ import io.connmgr.appliance.devicelink.DeviceLinkInitializer;
 import io.connmgr.appliance.devicelink.DeviceLinkPipelines;
 import io.connmgr.appliance.devicelink.HandshakeService;
 import io.connmgr.appliance.metrics.ApplianceMetrics;
+import io.connmgr.appliance.proxy.ProxyServer;
+import io.connmgr.appliance.stream.StreamService;
 import io.connmgr.appliance.session.TimeSource;
 import io.connmgr.appliance.session.UplinkSink;
 import io.connmgr.appliance.store.ApplianceStore;
@@ -62,6 +65,9 @@ public final class Appliance implements AutoCloseable {
     private ConnectionManager manager;
     private AdminServer admin;
     private Channel deviceListener;
+    private BackendAuthenticator backendAuthenticator = ProxyServer.NO_BACKENDS;
+    private StreamService streams;
+    private ProxyServer proxy;
     private volatile boolean ready;
     private volatile boolean stopped;
 
@@ -74,6 +80,12 @@ public final class Appliance implements AutoCloseable {
         this.metrics = metrics;
         this.time = time;
         this.uplinkSink = uplinkSink;
+    }
+
+    /** Checks back-end credentials for the proxy listener; without one every back-end is refused. Before start. */
+    public Appliance backendAuthenticator(BackendAuthenticator authenticator) {
+        this.backendAuthenticator = authenticator;
+        return this;
     }
 
     public Appliance start() throws InterruptedException {
@@ -112,6 +124,9 @@ public final class Appliance implements AutoCloseable {
                 storeReads, time, config.maxFrameSize(), config.handshakeTimeout().toMillis(),
                 config.maxPendingHandshakes());
         manager.attachPipelines(pipelines);
+        streams = new StreamService(manager, store, storeReads, metrics, StreamService.Options.of(config));
+        manager.attachStreams(streams.capabilities(), streams::admitted);
+        pipelines.attachStreams(streams);
         if (sleepLoop != null) {
             sleepLoop.start();
         }
@@ -136,6 +151,16 @@ public final class Appliance implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+
+        if (config.proxyEnabled()) {
+            try {
+                proxy = new ProxyServer(config.proxyBindAddress(), config.proxyPort(), streams, backendAuthenticator,
+                        storeReads, bossGroup, workerGroup, transport.serverChannelClass()).start();
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
         }
 
         long sweepMillis = config.sweepInterval().toMillis();
@@ -208,6 +233,9 @@ public final class Appliance implements AutoCloseable {
         if (admin != null) {
             admin.close();
         }
+        if (proxy != null) {
+            proxy.close();
+        }
         if (deviceListener != null) {
             deviceListener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
@@ -250,6 +278,15 @@ public final class Appliance implements AutoCloseable {
 
     public int devicePort() {
         return ((InetSocketAddress) deviceListener.localAddress()).getPort();
+    }
+
+    /** Port of the back-end proxy listener; -1 when it is disabled. */
+    public int proxyPort() {
+        return proxy == null ? -1 : proxy.port();
+    }
+
+    public StreamService streams() {
+        return streams;
     }
 
     public int adminPort() {

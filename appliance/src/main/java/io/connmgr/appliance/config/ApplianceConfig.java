@@ -38,7 +38,15 @@ public record ApplianceConfig(
         Duration drainDeadline,
         int evictionRate,
         Duration reconnectAfterMin,
-        Duration reconnectAfterMax) {
+        Duration reconnectAfterMax,
+        boolean proxyEnabled,
+        String proxyBindAddress,
+        int proxyPort,
+        Duration connectWait,
+        int streamWindow,
+        int maxStreamsPerDevice,
+        boolean dataConnections,
+        Map<String, String> services) {
 
     static ApplianceConfig from(Map<String, Object> v) {
         return new ApplianceConfig(
@@ -74,7 +82,15 @@ public record ApplianceConfig(
                 d(v, "drain-deadline"),
                 i(v, "eviction-rate"),
                 d(v, "reconnect-after-min"),
-                d(v, "reconnect-after-max"));
+                d(v, "reconnect-after-max"),
+                (Boolean) v.get("proxy-enabled"),
+                (String) v.get("proxy-bind-address"),
+                i(v, "proxy-port"),
+                d(v, "connect-wait"),
+                i(v, "stream-window"),
+                i(v, "max-streams-per-device"),
+                (Boolean) v.get("data-connections"),
+                ServiceList.parse((String) v.get("services")));
     }
 
     private static int i(Map<String, Object> v, String key) {

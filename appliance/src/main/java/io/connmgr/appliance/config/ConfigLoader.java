@@ -49,6 +49,9 @@ public final class ConfigLoader {
                 errors.add(ex.getMessage());
             }
         }
+        if (values.get("services") instanceof String services) {
+            ServiceList.check(services, errors);
+        }
         if (errors.isEmpty()) {
             checkRelations(values, errors);
         }
@@ -91,6 +94,8 @@ public final class ConfigLoader {
             Map.Entry<String, JsonNode> e = it.next();
             if (!Settings.BY_NAME.containsKey(e.getKey())) {
                 errors.add(e.getKey() + ": unknown setting (in " + file + ")");
+            } else if (e.getKey().equals("services") && e.getValue().isObject()) {
+                out.put(e.getKey(), ServiceList.fromYaml(e.getValue()));
             } else if (e.getValue().isContainerNode()) {
                 errors.add(e.getKey() + ": must be a single value");
             } else {

@@ -57,7 +57,20 @@ public final class Settings {
             s("eviction-rate", INT, "5000", 1, 10_000_000, "GOAWAYs per second sent during a drain."),
             s("reconnect-after-min", DURATION, "1s", 0, DAY_MS, "Lower bound of the reconnect-after hint in GOAWAY."),
             s("reconnect-after-max", DURATION, "60s", 0, DAY_MS,
-                    "Upper bound of the jittered reconnect-after hint in GOAWAY."));
+                    "Upper bound of the jittered reconnect-after hint in GOAWAY."),
+            s("proxy-enabled", BOOL, "true", "Run the back-end proxy listener (SOCKS5 and HTTP CONNECT)."),
+            s("proxy-bind-address", STRING, "0.0.0.0", "Address the back-end proxy listener binds to."),
+            s("proxy-port", INT, "7780", 0, 65535, "Port of the back-end proxy listener (SOCKS5 and HTTP CONNECT)."),
+            s("connect-wait", DURATION, "10s", 0, 3_600_000,
+                    "How long a proxy request waits for an offline device to connect, and for a stream to open."),
+            s("stream-window", SIZE, "256KiB", 1024, Integer.MAX_VALUE,
+                    "Flow-control window of each stream: bytes a side may send before the receiver grants more."),
+            s("max-streams-per-device", INT, "256", 1, 1_000_000,
+                    "Concurrent streams per device; beyond it opens fail with TOO_MANY_STREAMS."),
+            s("data-connections", BOOL, "true",
+                    "Offer DATA_CONNECTIONS: devices that announce it get a dedicated TCP connection per stream."),
+            s("services", STRING, "",
+                    "Back-end services devices may open links to: name=host:port, comma-separated."));
 
     public static final Map<String, Setting> BY_NAME =
             ALL.stream().collect(Collectors.toUnmodifiableMap(Setting::name, Function.identity()));

@@ -4,6 +4,7 @@ import io.connmgr.appliance.metrics.ApplianceMetrics;
 import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.Tier;
 import io.connmgr.appliance.session.TimeSource;
+import io.connmgr.appliance.stream.StreamService;
 import io.connmgr.appliance.tier.ConnectionManager;
 import io.connmgr.protocol.message.Ack;
 import io.connmgr.protocol.message.Cmd;
@@ -37,13 +38,21 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
     private final ConnectionManager manager;
     private final ApplianceMetrics metrics;
     private final TimeSource time;
+    private final StreamService streams;
 
     public ActiveLinkHandler(DeviceSession session, ConnectionManager manager, ApplianceMetrics metrics,
                              TimeSource time) {
+        this(session, manager, metrics, time, null);
+    }
+
+    /** @param streams null when streams are not offered */
+    public ActiveLinkHandler(DeviceSession session, ConnectionManager manager, ApplianceMetrics metrics,
+                             TimeSource time, StreamService streams) {
         this.session = session;
         this.manager = manager;
         this.metrics = metrics;
         this.time = time;
+        this.streams = streams;
     }
 
     @Override
@@ -76,21 +85,35 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
             case Reject r -> unexpected(ctx, frame);
             case GoAway g -> unexpected(ctx, frame);
             case CmdResult r -> unexpected(ctx, frame);
-            // Not offered in WELCOME's capabilities yet, so a device that sends them breaks protocol.
-            case StreamOpen o -> unexpected(ctx, frame);
-            case StreamOpenResult r -> unexpected(ctx, frame);
-            case StreamData d -> {
-                d.release();
-                unexpected(ctx, frame);
-            }
-            case StreamWindow w -> unexpected(ctx, frame);
-            case StreamClose c -> unexpected(ctx, frame);
-            case StreamReset r -> unexpected(ctx, frame);
+            // Allowed only when both sides announced a stream capability; the stream service checks.
+            case StreamOpen o -> stream(ctx, frame);
+            case StreamOpenResult r -> stream(ctx, frame);
+            case StreamData d -> stream(ctx, frame);
+            case StreamWindow w -> stream(ctx, frame);
+            case StreamClose c -> stream(ctx, frame);
+            case StreamReset r -> stream(ctx, frame);
             case ConnectRequest c -> unexpected(ctx, frame);
             case StreamAttach a -> unexpected(ctx, frame);
             case RpcRequest r -> unexpected(ctx, frame);
             case RpcResponse r -> unexpected(ctx, frame);
         }
+    }
+
+    private void stream(ChannelHandlerContext ctx, Frame frame) {
+        if (streams == null) {
+            ReferenceCountUtil.release(frame);
+            unexpected(ctx, frame);
+        } else if (!streams.onFrame(session, frame)) {
+            unexpected(ctx, frame);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (streams != null) {
+            streams.linkWritabilityChanged(session);
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     private void unexpected(ChannelHandlerContext ctx, Frame frame) {

@@ -3,6 +3,7 @@ package io.connmgr.appliance.devicelink;
 import io.connmgr.appliance.metrics.ApplianceMetrics;
 import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.TimeSource;
+import io.connmgr.appliance.stream.StreamService;
 import io.connmgr.appliance.tier.ConnectionManager;
 import io.connmgr.protocol.codec.FrameDecoder;
 import io.connmgr.protocol.codec.FrameEncoder;
@@ -35,6 +36,7 @@ public final class DeviceLinkPipelines {
     private final long handshakeTimeoutMillis;
     private final int maxPendingHandshakes;
     private final AtomicInteger pendingHandshakes = new AtomicInteger();
+    private StreamService streams;
 
     public DeviceLinkPipelines(ConnectionManager manager, HandshakeService handshakeService,
                                ApplianceMetrics metrics, Executor storeExecutor, TimeSource time, int maxFrameSize,
@@ -50,20 +52,26 @@ public final class DeviceLinkPipelines {
         this.violations = new ProtocolViolationHandler(metrics, manager.violationReconnectAfterMillis());
     }
 
+    /** Offers streams on device links and accepts data connections; before the device listener starts. */
+    public void attachStreams(StreamService streams) {
+        this.streams = streams;
+    }
+
     public void installHandshake(Channel ch) {
         ch.pipeline()
                 .addLast(HandlerNames.DECODER, new FrameDecoder(maxFrameSize))
                 .addLast(HandlerNames.VIOLATIONS, violations)
                 .addLast(HandlerNames.ENCODER, FrameEncoder.INSTANCE)
                 .addLast(HandlerNames.HANDSHAKE, new HandshakeHandler(handshakeService, manager, metrics,
-                        storeExecutor, handshakeTimeoutMillis, pendingHandshakes, maxPendingHandshakes))
+                        storeExecutor, handshakeTimeoutMillis, pendingHandshakes, maxPendingHandshakes)
+                        .acceptingAttach(streams))
                 .addLast(HandlerNames.EXCEPTIONS, ExceptionHandler.INSTANCE);
     }
 
     /** From the handshake, from IDLE, or on a freshly attached channel after a wake. */
     public void installActive(Channel ch, DeviceSession session) {
         ChannelPipeline p = ch.pipeline();
-        ActiveLinkHandler link = new ActiveLinkHandler(session, manager, metrics, time);
+        ActiveLinkHandler link = new ActiveLinkHandler(session, manager, metrics, time, streams);
         if (p.get(HandlerNames.HANDSHAKE) != null) {
             p.replace(HandlerNames.HANDSHAKE, HandlerNames.LINK, link);
             return;

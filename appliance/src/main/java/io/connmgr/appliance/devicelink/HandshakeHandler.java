@@ -5,6 +5,8 @@ import io.connmgr.appliance.tier.ConnectionManager;
 import io.connmgr.protocol.message.Frame;
 import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.message.Reject;
+import io.connmgr.protocol.message.StreamAttach;
+import io.connmgr.appliance.stream.StreamService;
 import io.connmgr.protocol.wire.ReasonCode;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -32,6 +34,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> deadline;
     private boolean holdsSlot;
     private boolean helloSeen;
+    private StreamService streams;
 
     public HandshakeHandler(HandshakeService service, ConnectionManager manager, ApplianceMetrics metrics,
                             Executor storeExecutor, long timeoutMillis, AtomicInteger pendingHandshakes,
@@ -43,6 +46,12 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         this.timeoutMillis = timeoutMillis;
         this.pendingHandshakes = pendingHandshakes;
         this.maxPendingHandshakes = maxPendingHandshakes;
+    }
+
+    /** Accept STREAM_ATTACH (a data connection) in place of HELLO and hand it to {@code streams}. */
+    HandshakeHandler acceptingAttach(StreamService streams) {
+        this.streams = streams;
+        return this;
     }
 
     @Override
@@ -67,6 +76,14 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof Frame frame)) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (frame instanceof StreamAttach attach && streams != null && !helloSeen) {
+            helloSeen = true;
+            deadline.cancel(false);
+            release();
+            ctx.channel().config().setAutoRead(false);
+            streams.attach(ctx.channel(), attach);
             return;
         }
         if (!(frame instanceof Hello hello) || helloSeen) {

@@ -61,6 +61,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * Owns every device connection and is the one place where a connection changes tier. Transitions of one connection
@@ -95,6 +96,8 @@ public final class ConnectionManager implements SleepLoop.Listener {
     private final Executor monitor;
     private volatile boolean accepting = true;
     private DeviceLinkPipelines pipelines;
+    private int streamCapabilities;
+    private BiConsumer<DeviceSession, Hello> onAdmitted = (s, h) -> { };
 
     /**
      * @param sleepLoop     null where sockets cannot be parked; connections then stop at IDLE
@@ -130,6 +133,15 @@ public final class ConnectionManager implements SleepLoop.Listener {
 
     public void attachPipelines(DeviceLinkPipelines pipelines) {
         this.pipelines = pipelines;
+    }
+
+    /**
+     * Streams: {@code capabilities} are added to every WELCOME, and {@code onAdmitted} learns each device's HELLO
+     * (on its event loop, before WELCOME is written).
+     */
+    public void attachStreams(int capabilities, BiConsumer<DeviceSession, Hello> onAdmitted) {
+        this.streamCapabilities = capabilities;
+        this.onAdmitted = onAdmitted;
     }
 
     public boolean accepting() {
@@ -219,8 +231,9 @@ public final class ConnectionManager implements SleepLoop.Listener {
         awake.put(id, session);
         active.incrementAndGet();
         pipelines.installActive(ch, session);
+        onAdmitted.accept(session, hello);
         ch.writeAndFlush(new Welcome(Wire.PROTOCOL_VERSION, resumed, keepAliveSeconds, config.maxFrameSize(),
-                Capabilities.CM_COMMANDS, session.lastUplinkSeq(), token));
+                Capabilities.CM_COMMANDS | streamCapabilities, session.lastUplinkSeq(), token));
         ch.config().setAutoRead(true);
         metrics.handshakeCompleted();
         metrics.transition(Tier.DISCONNECTED, Tier.ACTIVE, TierCause.CONNECT);
@@ -368,6 +381,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
     public void toIdle(DeviceSession s, TierCause cause) {
         Channel ch = s.channel();
         if (s.tier() != Tier.ACTIVE || s.closing() || s.transitioning() || awake.get(s.deviceId()) != s
+                || (s.serverLinks() > 0 && cause != TierCause.ADMIN)
                 || !ch.isActive() || !pipelines.canTrim(ch)) {
             return;
         }
@@ -390,7 +404,8 @@ public final class ConnectionManager implements SleepLoop.Listener {
             return;
         }
         boolean explicit = cause == TierCause.DEVICE_COMMAND || cause == TierCause.ADMIN;
-        if ((s.settings().alwaysActive() && !explicit) || s.transitioning() || s.closing()
+        if ((s.settings().alwaysActive() && !explicit) || (s.serverLinks() > 0 && !explicit)
+                || s.transitioning() || s.closing()
                 || awake.get(s.deviceId()) != s || !ch.isActive() || !(ch instanceof EpollSocketChannel)
                 || !pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0
                 || sleepLoop.size() >= config.sleepMaxEntries()) {

@@ -1,6 +1,7 @@
 package io.connmgr.appliance.it;
 
 import io.connmgr.appliance.Appliance;
+import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.auth.FleetTokens;
 import io.connmgr.appliance.auth.SecretFiles;
 import io.connmgr.appliance.config.ApplianceConfig;
@@ -28,6 +29,7 @@ final class ApplianceHarness implements AutoCloseable {
     final List<String> uplinkDevices = new CopyOnWriteArrayList<>();
     Appliance appliance;
     TimeSource time = TimeSource.SYSTEM;
+    BackendAuthenticator backends;
     private final HttpClient http = HttpClient.newHttpClient();
 
     ApplianceHarness(Path dataDir, String... overrides) {
@@ -38,12 +40,20 @@ final class ApplianceHarness implements AutoCloseable {
                 "admin-bind-address", "127.0.0.1",
                 "device-port", "0",
                 "admin-port", "0",
+                "proxy-bind-address", "127.0.0.1",
+                "proxy-port", "0",
                 "io-threads", "2",
                 "sweep-interval", "20ms",
                 "drain-deadline", "5s"));
         for (int i = 0; i < overrides.length; i += 2) {
             flags.put(overrides[i], overrides[i + 1]);
         }
+    }
+
+    /** Back-end credentials the proxy accepts. */
+    ApplianceHarness withBackends(BackendAuthenticator backends) {
+        this.backends = backends;
+        return this;
     }
 
     /** Tier timers read this clock instead of the system's. */
@@ -54,10 +64,14 @@ final class ApplianceHarness implements AutoCloseable {
 
     ApplianceHarness start() throws InterruptedException {
         ApplianceConfig config = ConfigLoader.load(null, flags);
-        appliance = new Appliance(config, new ApplianceMetrics(), time, (id, msg) -> {
+        Appliance a = new Appliance(config, new ApplianceMetrics(), time, (id, msg) -> {
             uplinkDevices.add(id);
             uplinks.add(msg);
-        }).start();
+        });
+        if (backends != null) {
+            a.backendAuthenticator(backends);
+        }
+        appliance = a.start();
         return this;
     }
 

@@ -1,0 +1,122 @@
+package io.connmgr.appliance.proxy;
+
+import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.appliance.stream.BackendRelayHandler;
+import io.connmgr.appliance.stream.OpenFailure;
+import io.connmgr.appliance.stream.OpenRequest;
+import io.connmgr.appliance.stream.StreamMetrics;
+import io.connmgr.appliance.stream.StreamService;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * What both proxy protocols share for one back-end connection: the request deadline, credential checks off the event
+ * loop, refusals, and the hand-off of the connection to a stream.
+ */
+final class ProxyConnection {
+    static final String DETECTOR = "detect";
+    static final String DECODER = "proxy-decoder";
+    static final String PROTOCOL = "proxy-protocol";
+    static final String RELAY = "relay";
+    static final String EXCEPTIONS = "exceptions";
+
+    private final Channel channel;
+    private final ProxyServer.Context context;
+    private final ScheduledFuture<?> deadline;
+    private String protocol = "unknown";
+    private volatile boolean done;
+
+    ProxyConnection(Channel channel, ProxyServer.Context context) {
+        this.channel = channel;
+        this.context = context;
+        this.deadline = channel.eventLoop().schedule(() -> {
+            finish("timeout");
+            channel.close();
+        }, context.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(f -> deadline.cancel(false));
+    }
+
+    void protocol(String name) {
+        this.protocol = name;
+    }
+
+    /** Checks a back-end credential on the store executor; {@code then} runs on the channel's event loop. */
+    void authenticate(String name, String token, Consumer<Optional<String>> then) {
+        BackendAuthenticator auth = context.authenticator();
+        CompletableFuture.supplyAsync(() -> auth.authenticate(name, token), context.authExecutor())
+                .exceptionally(e -> Optional.empty())
+                .thenAcceptAsync(result -> {
+                    if (channel.isActive()) {
+                        then.accept(result);
+                    }
+                }, channel.eventLoop());
+    }
+
+    /** Answers with {@code reply} and closes, counting the outcome. */
+    void refuse(byte[] reply, String outcome) {
+        finish(outcome);
+        channel.config().setAutoRead(false);
+        // Written below every codec: the answer is pre-encoded, and an HTTP encoder would refuse raw bytes.
+        ChannelHandlerContext first = channel.pipeline().firstContext();
+        (first == null ? channel.writeAndFlush(Unpooled.wrappedBuffer(reply))
+                : first.writeAndFlush(Unpooled.wrappedBuffer(reply))).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void finish(String outcome) {
+        if (!done) {
+            done = true;
+            metrics().proxyRequest(protocol, outcome);
+        }
+    }
+
+    StreamMetrics metrics() {
+        return context.streams().metrics();
+    }
+
+    /**
+     * The request is understood and allowed: the protocol stages leave the pipeline (their leftover bytes go to the
+     * relay), and the stream service takes over. The success or failure answer is written by the stream service's
+     * callback, before any stream byte.
+     */
+    void handOff(ChannelHandlerContext ctx, String deviceId, int port, String origin, byte[] success,
+                 Function<OpenFailure, byte[]> failure) {
+        deadline.cancel(false);
+        channel.config().setAutoRead(false);
+        ChannelPipeline p = ctx.pipeline();
+        BackendRelayHandler relay = new BackendRelayHandler();
+        p.addBefore(EXCEPTIONS, RELAY, relay);
+        for (String name : new String[]{PROTOCOL, DECODER}) {
+            if (p.get(name) != null) {
+                p.remove(name);
+            }
+        }
+        StreamService streams = context.streams();
+        streams.open(new OpenRequest(deviceId, port, origin, channel, relay, new OpenRequest.Reply() {
+            @Override
+            public void succeeded() {
+                finish("ok");
+                channel.writeAndFlush(Unpooled.wrappedBuffer(success));
+            }
+
+            @Override
+            public void failed(OpenFailure f) {
+                refuse(failure.apply(f), f.tag());
+            }
+        }));
+    }
+
+    Executor executor() {
+        return channel.eventLoop();
+    }
+}

@@ -1,0 +1,102 @@
+package io.connmgr.appliance.proxy;
+
+import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.appliance.stream.StreamService;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The back-end proxy listener: SOCKS5 and HTTP CONNECT on one port, told apart by the first byte. Destination host =
+ * device id, destination port = the port on the device's side.
+ *
+ * <pre>
+ * detect → (SOCKS5 decoder | HTTP codec) → protocol handler → exceptions
+ * after the request: relay → exceptions
+ * </pre>
+ */
+public final class ProxyServer implements AutoCloseable {
+    /** Time a back-end has to complete its request (greeting, credentials, CONNECT). */
+    static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+
+    /** Refuses every back-end: the proxy's authenticator until a real one is given. */
+    public static final BackendAuthenticator NO_BACKENDS = new BackendAuthenticator() {
+        @Override
+        public java.util.Optional<String> authenticate(String name, String token) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.util.Optional<String> authenticateBearer(String token) {
+            return java.util.Optional.empty();
+        }
+    };
+
+    record Context(StreamService streams, BackendAuthenticator authenticator, Executor authExecutor,
+                   long requestTimeoutMillis) {
+    }
+
+    private final String bindAddress;
+    private final int port;
+    private final Context context;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Class<? extends ServerChannel> serverChannelClass;
+    private Channel listener;
+
+    /**
+     * @param authExecutor runs {@link BackendAuthenticator} calls, which may read the store
+     */
+    public ProxyServer(String bindAddress, int port, StreamService streams, BackendAuthenticator authenticator,
+                       Executor authExecutor, EventLoopGroup boss, EventLoopGroup workers,
+                       Class<? extends ServerChannel> serverChannelClass) {
+        this.bindAddress = bindAddress;
+        this.port = port;
+        this.context = new Context(streams, authenticator, authExecutor, REQUEST_TIMEOUT_MILLIS);
+        this.boss = boss;
+        this.workers = workers;
+        this.serverChannelClass = serverChannelClass;
+    }
+
+    public ProxyServer start() {
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(serverChannelClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ProxyConnection connection = new ProxyConnection(ch, context);
+                        ch.pipeline()
+                                .addLast(ProxyConnection.DETECTOR, new ProtocolDetector(connection))
+                                .addLast(ProxyConnection.EXCEPTIONS, ProxyExceptionHandler.INSTANCE);
+                    }
+                });
+        try {
+            listener = b.bind(bindAddress, port).sync().channel();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen for back-ends on " + bindAddress + ":" + port + ": "
+                    + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+}

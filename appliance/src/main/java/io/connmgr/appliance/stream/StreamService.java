@@ -1,0 +1,341 @@
+package io.connmgr.appliance.stream;
+
+import io.connmgr.appliance.auth.SecretFiles;
+import io.connmgr.appliance.config.ApplianceConfig;
+import io.connmgr.appliance.devicelink.Farewell;
+import io.connmgr.appliance.devicelink.HandlerNames;
+import io.connmgr.appliance.metrics.ApplianceMetrics;
+import io.connmgr.appliance.session.DeviceSession;
+import io.connmgr.appliance.session.Tier;
+import io.connmgr.appliance.session.TierCause;
+import io.connmgr.appliance.store.ApplianceStore;
+import io.connmgr.appliance.tier.ConnectionManager;
+import io.connmgr.protocol.message.Capabilities;
+import io.connmgr.protocol.message.Frame;
+import io.connmgr.protocol.message.GoAway;
+import io.connmgr.protocol.message.Hello;
+import io.connmgr.protocol.message.Reject;
+import io.connmgr.protocol.message.StreamAttach;
+import io.connmgr.protocol.message.StreamOpen;
+import io.connmgr.protocol.wire.ReasonCode;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Streams between back-ends and devices: opens them for the proxy (waking or waiting for the device), routes the
+ * device's stream frames to their link, pairs data connections with their streams, and connects device-initiated
+ * links to configured back-end services.
+ *
+ * <p>Which way a proxy stream travels is decided per device from what its HELLO announced (and this appliance
+ * offers): CONNECT_REQUESTS without STREAMS → CONNECT_REQUEST (a connection-initiating device); else
+ * DATA_CONNECTIONS → a data connection; else STREAMS → multiplexed on the link; else the request fails with
+ * NOT_SUPPORTED.
+ */
+public final class StreamService {
+    private static final Logger log = LoggerFactory.getLogger(StreamService.class);
+    private static final int TOKEN_BYTES = 16;
+    private static final int STREAM_BITS = Capabilities.STREAMS | Capabilities.DATA_CONNECTIONS
+            | Capabilities.CONNECT_REQUESTS | Capabilities.DEVICE_LINKS;
+
+    /** A back-end service devices may open links to. */
+    public record Target(String host, int port) {
+        static Target parse(String hostPort) {
+            int colon = hostPort.lastIndexOf(':');
+            return new Target(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+        }
+    }
+
+    /** What streams are allowed to do; from the configuration. */
+    public record Options(int window, int maxStreamsPerDevice, Duration connectWait, boolean dataConnections,
+                          Map<String, Target> services) {
+        public static Options of(ApplianceConfig c) {
+            Map<String, Target> services = new LinkedHashMap<>();
+            c.services().forEach((name, target) -> services.put(name, Target.parse(target)));
+            return new Options(c.streamWindow(), c.maxStreamsPerDevice(), c.connectWait(), c.dataConnections(),
+                    Map.copyOf(services));
+        }
+    }
+
+    /** A one-time token handed out with a STREAM_OPEN or CONNECT_REQUEST, waiting for its data connection. */
+    static final class PendingAttach {
+        final String key;
+        final DeviceStreams link;
+        final DeviceStreams.PendingOpen open;
+        final long expiresNanos;
+
+        PendingAttach(String key, DeviceStreams link, DeviceStreams.PendingOpen open, long expiresNanos) {
+            this.key = key;
+            this.link = link;
+            this.open = open;
+            this.expiresNanos = expiresNanos;
+        }
+    }
+
+    /** A request waiting for its device to connect or wake. */
+    private static final class Waiter {
+        final OpenRequest request;
+        final AtomicBoolean claimed = new AtomicBoolean();
+        volatile ScheduledFuture<?> deadline;
+
+        Waiter(OpenRequest request) {
+            this.request = request;
+        }
+    }
+
+    private final ConnectionManager manager;
+    private final ApplianceStore store;
+    private final Executor storeReads;
+    private final ApplianceMetrics applianceMetrics;
+    private final StreamMetrics metrics;
+    private final Options options;
+    private final int advertised;
+    /** Stream capabilities each device announced in its last HELLO; kept while it sleeps. */
+    private final ConcurrentHashMap<String, Integer> announced = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, DeviceStreams> links = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, PendingAttach> attaches = new ConcurrentHashMap<>();
+
+    public StreamService(ConnectionManager manager, ApplianceStore store, Executor storeReads,
+                         ApplianceMetrics applianceMetrics, Options options) {
+        this.manager = manager;
+        this.store = store;
+        this.storeReads = storeReads;
+        this.applianceMetrics = applianceMetrics;
+        this.metrics = new StreamMetrics(applianceMetrics.meterRegistry());
+        this.options = options;
+        this.advertised = Capabilities.STREAMS | Capabilities.CONNECT_REQUESTS | Capabilities.DEVICE_LINKS
+                | (options.dataConnections() ? Capabilities.DATA_CONNECTIONS : 0);
+    }
+
+    /** The stream capability bits this appliance sets in WELCOME. */
+    public int capabilities() {
+        return advertised;
+    }
+
+    public StreamMetrics metrics() {
+        return metrics;
+    }
+
+    Options options() {
+        return options;
+    }
+
+    // ---------------------------------------------------------------- device link events
+
+    /** A device completed its handshake (on its event loop, before WELCOME is written). */
+    public void admitted(DeviceSession session, Hello hello) {
+        int bits = hello.capabilities() & STREAM_BITS;
+        if (bits == 0) {
+            announced.remove(session.deviceId());
+        } else {
+            announced.put(session.deviceId(), bits);
+        }
+        Set<Waiter> waiting = waiters.get(session.deviceId());
+        if (waiting != null) {
+            waiting.forEach(w -> proceed(w, session));
+        }
+    }
+
+    /**
+     * A stream frame from an ACTIVE device. Takes ownership of the frame. False when the frame is not allowed on this
+     * link (the capability was not announced by both sides): the caller refuses it as UNEXPECTED_FRAME.
+     */
+    public boolean onFrame(DeviceSession session, Frame frame) {
+        int both = announced.getOrDefault(session.deviceId(), 0) & advertised;
+        boolean allowed = frame instanceof StreamOpen ? (both & Capabilities.DEVICE_LINKS) != 0 : both != 0;
+        if (!allowed) {
+            ReferenceCountUtil.release(frame);
+            return false;
+        }
+        linkOf(session).onFrame(frame);
+        return true;
+    }
+
+    /** The device link's writability changed: streams read their back-ends again, or stop. */
+    public void linkWritabilityChanged(DeviceSession session) {
+        DeviceStreams link = links.get(session.deviceId());
+        if (link != null && link.channel == session.channel()) {
+            link.writabilityChanged();
+        }
+    }
+
+    private DeviceStreams linkOf(DeviceSession session) {
+        Channel ch = session.channel();
+        DeviceStreams existing = links.get(session.deviceId());
+        if (existing != null && existing.channel == ch) {
+            return existing;
+        }
+        DeviceStreams created = new DeviceStreams(session.deviceId(), ch, this);
+        links.put(session.deviceId(), created);
+        ch.closeFuture().addListener(f -> created.loop.execute(() -> {
+            created.linkGone();
+            links.remove(session.deviceId(), created);
+        }));
+        return created;
+    }
+
+    StreamMetrics.Kind kindFor(int deviceCapabilities) {
+        int both = deviceCapabilities & advertised;
+        if ((both & Capabilities.CONNECT_REQUESTS) != 0 && (both & Capabilities.STREAMS) == 0) {
+            return StreamMetrics.Kind.CONNECT_REQUEST;
+        }
+        if ((both & Capabilities.DATA_CONNECTIONS) != 0) {
+            return StreamMetrics.Kind.DATA_CONNECTION;
+        }
+        if ((both & Capabilities.STREAMS) != 0) {
+            return StreamMetrics.Kind.MULTIPLEXED;
+        }
+        return null;
+    }
+
+    void serverLinks(String deviceId, int delta) {
+        manager.serverLinks(deviceId, delta);
+    }
+
+    void violation(Channel ch, String detail) {
+        applianceMetrics.frameRejected(ReasonCode.PROTOCOL_ERROR);
+        Farewell.send(ch, new GoAway(ReasonCode.PROTOCOL_ERROR, manager.violationReconnectAfterMillis(), detail));
+    }
+
+    // ---------------------------------------------------------------- opening for a back-end
+
+    /**
+     * Opens a stream to {@code r.port()} on the device: wakes it from any tier, or waits up to connect-wait for it to
+     * connect. The outcome goes to {@code r.reply()}.
+     */
+    public void open(OpenRequest r) {
+        Waiter w = new Waiter(r);
+        waiters.computeIfAbsent(r.deviceId(), k -> ConcurrentHashMap.newKeySet()).add(w);
+        w.deadline = r.backend().eventLoop().schedule(() -> timedOut(w), options.connectWait().toMillis(),
+                TimeUnit.MILLISECONDS);
+        r.backend().closeFuture().addListener(f -> {
+            if (claim(w)) {
+                metrics.opened(StreamMetrics.Kind.MULTIPLEXED, io.connmgr.protocol.wire.StreamStatus.CANCELLED);
+            }
+        });
+        if (manager.tierOf(r.deviceId()) == Tier.DISCONNECTED) {
+            return; // admitted() takes it from here when the device connects
+        }
+        manager.wake(r.deviceId(), TierCause.SERVER_REQUEST).whenComplete((result, error) ->
+                manager.awakeSession(r.deviceId()).filter(s -> s.tier() == Tier.ACTIVE)
+                        .ifPresent(s -> proceed(w, s)));
+    }
+
+    private boolean claim(Waiter w) {
+        if (!w.claimed.compareAndSet(false, true)) {
+            return false;
+        }
+        Set<Waiter> set = waiters.get(w.request.deviceId());
+        if (set != null) {
+            set.remove(w);
+            if (set.isEmpty()) {
+                waiters.remove(w.request.deviceId(), set);
+            }
+        }
+        ScheduledFuture<?> d = w.deadline;
+        if (d != null) {
+            d.cancel(false);
+        }
+        return true;
+    }
+
+    private void proceed(Waiter w, DeviceSession s) {
+        if (!claim(w)) {
+            return;
+        }
+        s.channel().eventLoop().execute(() -> linkOf(s).open(w.request,
+                announced.getOrDefault(s.deviceId(), 0)));
+    }
+
+    private void timedOut(Waiter w) {
+        if (!claim(w)) {
+            return;
+        }
+        String id = w.request.deviceId();
+        storeReads.execute(() -> {
+            boolean known;
+            try {
+                known = store.loadDevice(id).isPresent() || manager.storedSession(id).isPresent();
+            } catch (RuntimeException e) {
+                log.warn("device {}: store lookup failed: {}", id, e.toString());
+                known = true;
+            }
+            metrics.opened(StreamMetrics.Kind.MULTIPLEXED, io.connmgr.protocol.wire.StreamStatus.UNREACHABLE);
+            w.request.reply().failed(known ? OpenFailure.DEVICE_OFFLINE : OpenFailure.UNKNOWN_DEVICE);
+        });
+    }
+
+    // ---------------------------------------------------------------- data connections
+
+    byte[] newToken() {
+        return SecretFiles.randomBytes(TOKEN_BYTES);
+    }
+
+    PendingAttach expectAttach(DeviceStreams link, DeviceStreams.PendingOpen open) {
+        String key = HexFormat.of().formatHex(open.token);
+        PendingAttach p = new PendingAttach(key, link, open,
+                System.nanoTime() + options.connectWait().toNanos());
+        attaches.put(key, p);
+        return p;
+    }
+
+    /** Takes the token out of play; false when a data connection (or another ending) already took it. */
+    boolean claimAttach(PendingAttach p) {
+        return attaches.remove(p.key, p);
+    }
+
+    /**
+     * A new connection on the device port sent STREAM_ATTACH instead of HELLO. On that connection's event loop, with
+     * reading off; the handshake stages are still in place.
+     */
+    public void attach(Channel ch, StreamAttach attach) {
+        PendingAttach p = attaches.remove(HexFormat.of().formatHex(attach.token()));
+        if (p == null || System.nanoTime() - p.expiresNanos > 0) {
+            metrics.attachFailure();
+            applianceMetrics.authFailure(ReasonCode.BAD_CREDENTIALS);
+            Farewell.send(ch, new Reject(ReasonCode.BAD_CREDENTIALS, "unknown, expired or used stream token"));
+            if (p != null) {
+                attaches.put(p.key, p); // its deadline fails the request
+            }
+            return;
+        }
+        DeviceStreams link = p.link;
+        DeviceStreams.PendingOpen open = p.open;
+        link.dataConnections.incrementAndGet();
+        link.loop.execute(() -> link.attached(open));
+        OpenRequest r = open.request;
+        metrics.opened(open.kind, io.connmgr.protocol.wire.StreamStatus.OK);
+        r.reply().succeeded();
+        DataConnectionPipe pipe = new DataConnectionPipe(ch, r.backend(), metrics, () -> {
+            link.dataConnections.decrementAndGet();
+            metrics.closed(open.kind);
+            manager.serverLinks(link.deviceId, -1);
+        });
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        ChannelPipeline pl = ch.pipeline();
+        pl.addBefore(HandlerNames.EXCEPTIONS, "pipe", pipe.deviceSide());
+        for (String name : new String[]{HandlerNames.VIOLATIONS, HandlerNames.ENCODER, HandlerNames.HANDSHAKE,
+                HandlerNames.DECODER}) {
+            if (pl.get(name) != null) {
+                pl.remove(name); // the decoder goes last and hands its leftover bytes to the pipe
+            }
+        }
+        r.relay().bind(pipe.backendSide());
+        pipe.start();
+    }
+}
