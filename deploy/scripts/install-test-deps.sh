@@ -7,6 +7,8 @@ command -v mvn >/dev/null 2>&1      || need+=(maven)
 command -v curl >/dev/null 2>&1     || need+=(curl)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v python3 >/dev/null 2>&1  || need+=(python3)
+command -v ssh >/dev/null 2>&1      || need+=(openssh-client)
+[ -x /usr/sbin/sshd ]               || need+=(openssh-server)
 command -v nc >/dev/null 2>&1      || need+=(netcat-openbsd)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

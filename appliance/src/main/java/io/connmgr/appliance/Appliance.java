@@ -156,7 +156,7 @@ public final class Appliance implements AutoCloseable {
         if (config.proxyEnabled()) {
             try {
                 proxy = new ProxyServer(config.proxyBindAddress(), config.proxyPort(), streams, backendAuthenticator,
-                        storeReads, bossGroup, workerGroup, transport.serverChannelClass()).start();
+                        config.proxyTrustedSources(), storeReads, bossGroup, workerGroup, transport.serverChannelClass()).start();
             } catch (RuntimeException e) {
                 close();
                 throw e;

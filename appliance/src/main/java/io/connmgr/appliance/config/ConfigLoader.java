@@ -52,6 +52,13 @@ public final class ConfigLoader {
         if (values.get("services") instanceof String services) {
             ServiceList.check(services, errors);
         }
+        if (values.get("proxy-trusted-sources") instanceof String trusted) {
+            try {
+                SourceNetworks.parse(trusted);
+            } catch (IllegalArgumentException e) {
+                errors.add("proxy-trusted-sources: " + e.getMessage());
+            }
+        }
         if (errors.isEmpty()) {
             checkRelations(values, errors);
         }

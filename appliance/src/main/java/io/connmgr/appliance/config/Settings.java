@@ -61,6 +61,9 @@ public final class Settings {
             s("proxy-enabled", BOOL, "true", "Run the back-end proxy listener (SOCKS5 and HTTP CONNECT)."),
             s("proxy-bind-address", STRING, "0.0.0.0", "Address the back-end proxy listener binds to."),
             s("proxy-port", INT, "7780", 0, 65535, "Port of the back-end proxy listener (SOCKS5 and HTTP CONNECT)."),
+            s("proxy-trusted-sources", STRING, "127.0.0.0/8,::1",
+                    "Back-ends connecting from these networks (CIDR, comma-separated) may use the proxy without "
+                            + "credentials; empty = credentials always required."),
             s("connect-wait", DURATION, "10s", 0, 3_600_000,
                     "How long a proxy request waits for an offline device to connect, and for a stream to open."),
             s("stream-window", SIZE, "256KiB", 1024, Integer.MAX_VALUE,

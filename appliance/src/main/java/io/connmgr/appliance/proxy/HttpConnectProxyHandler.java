@@ -71,15 +71,20 @@ final class HttpConnectProxyHandler extends ChannelInboundHandlerAdapter {
             refuse(400, "bad_request", "CONNECT needs host:port");
             return;
         }
-        String credentials = basic(req.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION));
+        String header = req.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION);
+        deviceId = Destinations.deviceId(authority.substring(0, colon));
+        port = p;
+        if (header == null && connection.fromTrustedSource()) {
+            name = null;
+            return;
+        }
+        String credentials = basic(header);
         int sep = credentials == null ? -1 : credentials.indexOf(':');
         if (sep < 0) {
             refuse(407, "proxy_authentication_required", "Proxy-Authorization: Basic name:token is required",
                     PROXY_AUTHENTICATE);
             return;
         }
-        deviceId = Destinations.deviceId(authority.substring(0, colon));
-        port = p;
         name = credentials.substring(0, sep);
         token = credentials.substring(sep + 1);
     }
@@ -88,6 +93,11 @@ final class HttpConnectProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         String d = deviceId;
         int p = port;
+        if (name == null) {
+            connection.handOff(ctx, d, p, ProxyServer.TRUSTED_BACKEND, ProxyFailures.httpSuccess(),
+                    ProxyFailures::httpFailure);
+            return;
+        }
         connection.authenticate(name, token, backend -> {
             if (backend.isEmpty()) {
                 refuse(407, "bad_credentials", "the back-end name or token is not valid", PROXY_AUTHENTICATE);

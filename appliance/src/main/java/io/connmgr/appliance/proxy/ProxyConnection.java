@@ -51,6 +51,11 @@ final class ProxyConnection {
         this.protocol = name;
     }
 
+    /** The peer is in {@code proxy-trusted-sources} and may go without credentials. */
+    boolean fromTrustedSource() {
+        return context.trustedSources().contains(channel.remoteAddress());
+    }
+
     /** Checks a back-end credential on the store executor; {@code then} runs on the channel's event loop. */
     void authenticate(String name, String token, Consumer<Optional<String>> then) {
         BackendAuthenticator auth = context.authenticator();

@@ -1,6 +1,7 @@
 package io.connmgr.appliance.proxy;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.appliance.config.SourceNetworks;
 import io.connmgr.appliance.stream.StreamService;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -39,9 +40,16 @@ public final class ProxyServer implements AutoCloseable {
         }
     };
 
+    /**
+     * @param trustedSources peers that may skip credentials (clients such as netcat's SOCKS5 cannot send any); they
+     *                       appear as back-end {@link #TRUSTED_BACKEND}
+     */
     record Context(StreamService streams, BackendAuthenticator authenticator, Executor authExecutor,
-                   long requestTimeoutMillis) {
+                   long requestTimeoutMillis, SourceNetworks trustedSources) {
     }
+
+    /** The back-end name of a request accepted without credentials from a trusted source. */
+    static final String TRUSTED_BACKEND = "trusted-source";
 
     private final String bindAddress;
     private final int port;
@@ -55,11 +63,11 @@ public final class ProxyServer implements AutoCloseable {
      * @param authExecutor runs {@link BackendAuthenticator} calls, which may read the store
      */
     public ProxyServer(String bindAddress, int port, StreamService streams, BackendAuthenticator authenticator,
-                       Executor authExecutor, EventLoopGroup boss, EventLoopGroup workers,
-                       Class<? extends ServerChannel> serverChannelClass) {
+                       SourceNetworks trustedSources, Executor authExecutor, EventLoopGroup boss,
+                       EventLoopGroup workers, Class<? extends ServerChannel> serverChannelClass) {
         this.bindAddress = bindAddress;
         this.port = port;
-        this.context = new Context(streams, authenticator, authExecutor, REQUEST_TIMEOUT_MILLIS);
+        this.context = new Context(streams, authenticator, authExecutor, REQUEST_TIMEOUT_MILLIS, trustedSources);
         this.boss = boss;
         this.workers = workers;
         this.serverChannelClass = serverChannelClass;

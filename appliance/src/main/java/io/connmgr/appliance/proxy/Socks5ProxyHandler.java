@@ -19,11 +19,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * SOCKS5 (RFC 1928) with username/password authentication (RFC 1929), which is required: username = back-end name,
- * password = its token. Only CONNECT, to a domain name or an IPv4 address (its dotted form is taken as the device id).
+ * SOCKS5 (RFC 1928) with username/password authentication (RFC 1929), required except from trusted sources: username
+ * = back-end name, password = its token. Only CONNECT, to a domain name or an IPv4 address (its dotted form is taken as the device id).
  */
 final class Socks5ProxyHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] METHOD_PASSWORD = {0x05, 0x02};
+    private static final byte[] METHOD_NO_AUTH = {0x05, 0x00};
     private static final byte[] NO_ACCEPTABLE_METHOD = {0x05, (byte) 0xFF};
     private static final byte[] AUTH_OK = {0x01, 0x00};
     private static final byte[] AUTH_FAILED = {0x01, 0x01};
@@ -73,6 +74,14 @@ final class Socks5ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void greeting(ChannelHandlerContext ctx, Socks5InitialRequest init) {
+        // A client that offers a password is asked for it, so the request carries a back-end name even when trusted.
+        if (!init.authMethods().contains(Socks5AuthMethod.PASSWORD)
+                && init.authMethods().contains(Socks5AuthMethod.NO_AUTH) && connection.fromTrustedSource()) {
+            backend = ProxyServer.TRUSTED_BACKEND;
+            ctx.pipeline().replace(ProxyConnection.DECODER, ProxyConnection.DECODER, new Socks5CommandRequestDecoder());
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(METHOD_NO_AUTH));
+            return;
+        }
         if (!init.authMethods().contains(Socks5AuthMethod.PASSWORD)) {
             connection.refuse(NO_ACCEPTABLE_METHOD, "auth_method");
             return;

@@ -45,6 +45,8 @@ final class ApplianceHarness implements AutoCloseable {
                 "io-threads", "2",
                 "sweep-interval", "20ms",
                 "drain-deadline", "5s"));
+        // Loopback is trusted by default; tests see the proxy as a remote back-end would, unless they say otherwise.
+        flags.put("proxy-trusted-sources", "");
         for (int i = 0; i < overrides.length; i += 2) {
             flags.put(overrides[i], overrides[i + 1]);
         }

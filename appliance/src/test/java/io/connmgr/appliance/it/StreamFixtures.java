@@ -205,6 +205,14 @@ final class StreamFixtures {
         }
     }
 
+    /** Skips the test, saying what to install, when a program it drives is missing. */
+    static void assumeInstalled(String program) {
+        boolean found = java.util.stream.Stream.of("/usr/bin/", "/bin/", "/usr/sbin/")
+                .anyMatch(dir -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir + program)));
+        org.junit.jupiter.api.Assumptions.assumeTrue(found,
+                program + " is not installed; deploy/scripts/install-test-deps.sh installs it");
+    }
+
     /** Runs a program and returns its standard output; fails the test on a timeout. */
     static Result run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
