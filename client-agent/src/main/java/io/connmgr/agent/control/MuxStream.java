@@ -155,7 +155,7 @@ final class MuxStream extends ChannelInboundHandlerAdapter {
         boolean read = pending.isEmpty() && sendWindow > 0 && !localEof;
         if (local.config().isAutoRead() != read) {
             local.config().setAutoRead(read);
-            if (!read) {
+            if (!read && !localEof && sendWindow == 0) {
                 log.debug("stream {} {}: appliance window exhausted, pausing the local socket", unsigned(), label);
             }
         }

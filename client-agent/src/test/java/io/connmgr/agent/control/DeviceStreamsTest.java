@@ -30,62 +30,7 @@ import static org.awaitility.Awaitility.await;
  * Multiplexed and data-connection streams of {@link DeviceClient} against the fake appliance (playing the back-end)
  * and real local TCP services, all on loopback.
  */
-class DeviceStreamsTest {
-    static final int ALL = Capabilities.CM_COMMANDS | Capabilities.STREAMS | Capabilities.RPC
-            | Capabilities.DATA_CONNECTIONS | Capabilities.CONNECT_REQUESTS | Capabilities.DEVICE_LINKS;
-
-    final List<AutoCloseable> closeables = new ArrayList<>();
-    FakeAppliance appliance;
-
-    @BeforeEach
-    void startAppliance() {
-        appliance = new FakeAppliance();
-        appliance.capabilities = ALL;
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (AutoCloseable c : closeables.reversed()) {
-            c.close();
-        }
-        appliance.close();
-    }
-
-    DeviceClient.Builder client() {
-        return DeviceClient.builder()
-                .appliance("127.0.0.1", appliance.port())
-                .deviceId("dev-1")
-                .token("t0k")
-                .random(new SplittableRandom(7))
-                .reconnectPolicy(new ReconnectPolicy(Duration.ofMillis(50), Duration.ofSeconds(1),
-                        Duration.ofSeconds(30)));
-    }
-
-    DeviceClient connected(DeviceClient.Builder builder) {
-        DeviceClient client = builder.build();
-        closeables.add(client);
-        client.start();
-        await().until(() -> client.state() == ConnectionState.CONNECTED);
-        return client;
-    }
-
-    <T extends AutoCloseable> T closing(T c) {
-        closeables.add(c);
-        return c;
-    }
-
-    static Exposure exposed(int port, LocalService service) {
-        return new Exposure(port, "127.0.0.1", service.port());
-    }
-
-    static byte[] pattern(int size) {
-        byte[] b = new byte[size];
-        for (int i = 0; i < size; i++) {
-            b[i] = (byte) (i * 31 + (i >> 8));
-        }
-        return b;
-    }
-
+class DeviceStreamsTest extends DeviceStreamsTestBase {
     @Test
     void stream_relaysToALocalService_andHalfClosesBothWays() {
         LocalService echo = closing(LocalService.echo());
@@ -301,9 +246,5 @@ class DeviceStreamsTest {
 
         assertThat(s.result().status()).isEqualTo(StreamStatus.REFUSED);
         assertThat(appliance.connections()).hasSize(1);
-    }
-
-    static void readAll(InputStream in) throws java.io.IOException {
-        in.readAllBytes();
     }
 }
