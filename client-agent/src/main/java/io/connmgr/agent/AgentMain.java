@@ -57,7 +57,8 @@ public final class AgentMain implements Callable<Integer> {
             commandLine.getCommandSpec().addOption(OptionSpec.builder(key.flag())
                     .paramLabel(key.paramLabel())
                     .description(key.description())
-                    .type(String.class)
+                    .type(key.repeatable() ? String[].class : String.class)
+                    .arity("1")
                     .build());
         }
         return commandLine;
@@ -88,16 +89,18 @@ public final class AgentMain implements Callable<Integer> {
         Map<ConfigKey, Setting> fromFile = config == null ? Map.of() : AgentConfigLoader.readYaml(config);
         Map<ConfigKey, Setting> fromFlags = new EnumMap<>(ConfigKey.class);
         for (ConfigKey key : ConfigKey.values()) {
-            String value = spec.findOption(key.flag()).getValue();
-            if (value != null) {
-                fromFlags.put(key, new Setting(value, key.flag()));
+            Object value = spec.findOption(key.flag()).getValue();
+            if (value instanceof String[] values && values.length > 0) {
+                fromFlags.put(key, new Setting(List.of(values), key.flag()));
+            } else if (value instanceof String single) {
+                fromFlags.put(key, new Setting(single, key.flag()));
             }
         }
         return AgentConfigLoader.resolve(fromFile, fromFlags);
     }
 
-    /** Features beside the control connection; streams to local services (--expose) will register here. */
+    /** Features beside the control connection that the library does not provide itself. */
     private static List<AgentExtension> extensions(AgentConfig agentConfig) {
-        return List.of();
+        return List.of(new CommandFeatures(agentConfig));
     }
 }
