@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
                 + "Settings come from --config FILE (YAML, same key names as the flags below); flags override the file.%n"
                 + "DURATION: 500ms, 30s, 5m, 1h, or a bare number of seconds.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped normally", "2:usage or configuration error"})
+        exitCodeList = {"0:stopped normally", "2:usage or configuration error, or a link address cannot be bound"})
 public final class AgentMain implements Callable<Integer> {
     static final int EXIT_CONFIG = 2;
     /** Read by logback.xml, so it must be set before the first logger is created. */
@@ -78,8 +78,17 @@ public final class AgentMain implements Callable<Integer> {
         }
         System.setProperty(LOG_LEVEL_PROPERTY, agentConfig.logLevel());
         Agent agent = new Agent(agentConfig, extensions(agentConfig));
+        try {
+            agent.start();
+        } catch (IllegalStateException e) {
+            // A link's local address cannot be bound (in use, not ours): as fatal as a bad setting.
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("cm agent: cannot start: " + e.getMessage());
+            err.flush();
+            agent.close();
+            return EXIT_CONFIG;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "cm-agent-shutdown"));
-        agent.start();
         agent.whenClosed().join();
         return 0;
     }
