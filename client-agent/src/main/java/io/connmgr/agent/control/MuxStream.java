@@ -83,7 +83,7 @@ final class MuxStream extends ChannelInboundHandlerAdapter {
     /** Both sides agreed; {@code peerWindow} is what the appliance may receive before it grants more. */
     void opened(long peerWindow) {
         state = State.OPEN;
-        sendWindow = peerWindow;
+        sendWindow += peerWindow;
         log.debug("stream {} {}: open (send window {}, receive window {})", unsigned(), label, peerWindow, recvWindow);
         drain();
     }
@@ -168,7 +168,7 @@ final class MuxStream extends ChannelInboundHandlerAdapter {
         if (state == State.DONE) {
             return;
         }
-        sendWindow += increment;
+        sendWindow += increment; // before OK this adds to the window the OK brings
         drain();
     }
 
@@ -212,6 +212,12 @@ final class MuxStream extends ChannelInboundHandlerAdapter {
 
     void onClose() {
         if (state == State.DONE || closeReceived) {
+            return;
+        }
+        if (state != State.OPEN) {
+            log.info("stream {} {}: STREAM_CLOSE from the appliance before the stream was open, resetting",
+                    unsigned(), label);
+            reset(StreamStatus.FAILED);
             return;
         }
         closeReceived = true;

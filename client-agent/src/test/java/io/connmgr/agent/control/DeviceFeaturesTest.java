@@ -4,6 +4,7 @@ import io.connmgr.agent.fake.ConnectProxy;
 import io.connmgr.agent.fake.FakeAppliance;
 import io.connmgr.agent.fake.FakeAppliance.Stream;
 import io.connmgr.agent.fake.LocalService;
+import io.connmgr.agent.fake.Socks5Proxy;
 import io.connmgr.agent.rpc.RpcHandler;
 import io.connmgr.agent.stream.ConnectRequestInfo;
 import io.connmgr.agent.stream.DataConnection;
@@ -215,6 +216,27 @@ class DeviceFeaturesTest extends DeviceStreamsTestBase {
         assertThat(proxy.authorizations()).allMatch(a -> a.equals("Basic "
                 + Base64.getEncoder().encodeToString("agent:pa55".getBytes(StandardCharsets.UTF_8))));
         assertThat(((InetSocketAddress) link.channel().remoteAddress()).getPort()).isNotEqualTo(proxy.port());
+    }
+
+    @Test
+    void via_socks5Proxy_withUserAndPassword_carriesTheLink() {
+        Socks5Proxy proxy = closing(new Socks5Proxy("agent", "s3cret"));
+        connected(client().proxy(OutboundProxy.parse("socks5://agent:s3cret@127.0.0.1:" + proxy.port())));
+
+        assertThat(proxy.targets()).containsExactly("127.0.0.1:" + appliance.port());
+        assertThat(appliance.connection(0).hello().deviceId()).isEqualTo("dev-1");
+    }
+
+    @Test
+    void via_proxyThatRefuses_isAConnectionFailure_andTheClientKeepsRetrying() {
+        Socks5Proxy proxy = closing(new Socks5Proxy("agent", "right"));
+        DeviceClient client = client().proxy(OutboundProxy.parse("socks5://agent:wrong@127.0.0.1:" + proxy.port()))
+                .build();
+        closing(client).start();
+
+        await().until(() -> client.counters().reconnects() >= 2);
+        assertThat(appliance.connections()).isEmpty();
+        assertThat(client.state()).isNotEqualTo(ConnectionState.CONNECTED);
     }
 
     @Test

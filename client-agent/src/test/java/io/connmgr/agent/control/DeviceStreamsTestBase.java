@@ -51,8 +51,14 @@ abstract class DeviceStreamsTestBase {
         appliance.close();
     }
 
+    /** The transport of the client; the stream tests run once per transport. */
+    Transport transport() {
+        return Transport.best();
+    }
+
     DeviceClient.Builder client() {
         return DeviceClient.builder()
+                .transport(transport())
                 .appliance("127.0.0.1", appliance.port())
                 .deviceId("dev-1")
                 .token("t0k")
