@@ -594,6 +594,13 @@ public final class DeviceClient implements AutoCloseable {
         l.channel.flush();
     }
 
+    /** The link's outbound buffer crossed a water mark: local sockets pause or resume with it. */
+    void onWritabilityChanged(Link l) {
+        if (l == link && l.welcomed && streams != null) {
+            streams.linkWritabilityChanged();
+        }
+    }
+
     void onLinkClosed(Link l) {
         linkEnded(l, DisconnectCause.of(DisconnectCause.Kind.CONNECTION_LOST, "connection closed by the appliance"));
     }

@@ -26,7 +26,8 @@ import java.util.ArrayDeque;
  * control in both directions. Also the last handler of the local channel's pipeline. Confined to the event loop.
  *
  * <p>Towards the appliance it never sends more than the window the appliance granted: bytes read beyond it wait in
- * {@link #pending} and the local socket stops being read (autoRead off) until STREAM_WINDOW arrives. Towards the local
+ * {@link #pending} and the local socket stops being read (autoRead off) until STREAM_WINDOW arrives. It also stops
+ * reading while the device link itself is not writable, so stream data cannot crowd out keep-alives. Towards the local
  * socket it grants the appliance more window only once the local socket has taken the bytes, in one STREAM_WINDOW per
  * half window, so a slow local reader stops its own stream and nothing else.
  */
@@ -152,7 +153,7 @@ final class MuxStream extends ChannelInboundHandlerAdapter {
         if (wrote) {
             link.flush();
         }
-        boolean read = pending.isEmpty() && sendWindow > 0 && !localEof;
+        boolean read = pending.isEmpty() && sendWindow > 0 && !localEof && link.isWritable();
         if (local.config().isAutoRead() != read) {
             local.config().setAutoRead(read);
             if (!read && !localEof && sendWindow == 0) {
@@ -160,6 +161,11 @@ final class MuxStream extends ChannelInboundHandlerAdapter {
             }
         }
         maybeFinish();
+    }
+
+    /** The link became writable (or not): send what the window allows and read again if it may. */
+    void resume() {
+        drain();
     }
 
     // ---- appliance -> local socket ----

@@ -158,6 +158,16 @@ final class StreamTable {
         }
     }
 
+    /**
+     * While the device link's outbound buffer is above its high-water mark no local socket is read, so stream data
+     * never piles up in front of PINGs and other frames; when it drains, every stream resumes within its window.
+     */
+    void linkWritabilityChanged() {
+        for (MuxStream s : List.copyOf(streams.values())) {
+            s.resume();
+        }
+    }
+
     void close() {
         linkDown();
         listeners.forEach(Channel::close);
