@@ -22,11 +22,19 @@ import java.time.Duration;
  * }</pre>
  *
  * <p>If the appliance does not know the token it answers with a REJECT frame and closes; the application sees that as
- * a few bytes followed by end of stream.
+ * a few bytes followed by end of stream. The connection is direct: this helper does not go through the agent's
+ * {@code via} proxy.
  */
 public final class DataConnection {
 
     private DataConnection() {
+    }
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** {@link #attach(String, int, byte[], Duration)} with a 10 s connect timeout. */
+    public static Socket attach(String host, int port, byte[] token) throws IOException {
+        return attach(host, port, token, DEFAULT_CONNECT_TIMEOUT);
     }
 
     /** Connects (blocking, at most {@code connectTimeout}), writes STREAM_ATTACH, and hands over the socket. */
