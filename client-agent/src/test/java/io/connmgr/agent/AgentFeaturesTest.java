@@ -120,6 +120,20 @@ class AgentFeaturesTest {
     }
 
     @Test
+    void onConnectRequestExec_thatStartsTheApplicationInTheBackground_answersOkAtOnce() throws Exception {
+        // The background child keeps stdout and stderr open long after the command itself has exited.
+        Path cmd = script("launch.sh", "sleep 30 &\nexit 0\n");
+        agent(ConfigKey.EXPOSE, "22", ConfigKey.ON_CONNECT_REQUEST_EXEC, "/bin/sh " + cmd,
+                ConfigKey.EXEC_TIMEOUT, "20s");
+        var link = appliance.connection(0);
+
+        link.send(new ConnectRequest(11, 22, new byte[]{1}, "ops"));
+
+        await().atMost(java.time.Duration.ofSeconds(5)).until(() -> !link.received(StreamOpenResult.class).isEmpty());
+        assertThat(link.received(StreamOpenResult.class).getFirst().status()).isEqualTo(StreamStatus.OK);
+    }
+
+    @Test
     void onConnectRequestExec_failingCommand_answersFailed() throws Exception {
         Path cmd = script("fail.sh", "echo 'app not running' >&2; exit 4\n");
         agent(ConfigKey.EXPOSE, "22", ConfigKey.ON_CONNECT_REQUEST_EXEC, "/bin/sh " + cmd);

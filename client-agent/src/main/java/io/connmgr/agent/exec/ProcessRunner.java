@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -36,10 +35,8 @@ final class ProcessRunner {
         pb.environment().putAll(env);
         Process p = pb.start();
         try {
-            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream(),
-                    maxStdout), ProcessRunner::virtual);
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readBounded(p.getErrorStream(),
-                    4096), ProcessRunner::virtual);
+            Capture out = new Capture(p.getInputStream(), maxStdout);
+            Capture err = new Capture(p.getErrorStream(), MAX_STDERR);
             try (OutputStream in = p.getOutputStream()) {
                 in.write(stdin);
             } catch (IOException e) {
@@ -48,34 +45,52 @@ final class ProcessRunner {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new TimeoutException(command.getFirst() + " did not finish within " + timeout.toMillis() + " ms");
             }
-            return new Result(p.exitValue(), out.get(timeout.toMillis(), TimeUnit.MILLISECONDS),
-                    err.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (ExecutionException e) {
-            throw new IOException("reading the output of " + command.getFirst() + " failed", e.getCause());
+            // A program it started in the background may hold the pipes open: take what was written by then.
+            return new Result(p.exitValue(), out.awaitBytes(), err.awaitBytes());
         } finally {
             p.destroyForcibly();
         }
     }
 
-    private static void virtual(Runnable task) {
-        Thread.ofVirtual().name("cm-exec-output").start(task);
-    }
+    private static final int MAX_STDERR = 4096;
+    /** How long to wait for the rest of the output once the process has exited. */
+    private static final long OUTPUT_GRACE_MILLIS = 500;
 
-    /** Reads everything (so the process never blocks on a full pipe), keeping at most {@code max} bytes. */
-    private static byte[] readBounded(InputStream in, int max) {
-        ByteArrayOutputStream kept = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        try (in) {
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                int room = max - kept.size();
-                if (room > 0) {
-                    kept.write(buf, 0, Math.min(room, n));
+    /** Reads a pipe to its end on a virtual thread (so the process never blocks on it), keeping at most max bytes. */
+    private static final class Capture {
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        Capture(InputStream in, int max) {
+            Thread.ofVirtual().name("cm-exec-output").start(() -> {
+                byte[] buf = new byte[8192];
+                try (in) {
+                    int n;
+                    while ((n = in.read(buf)) >= 0) {
+                        synchronized (kept) {
+                            int room = max - kept.size();
+                            if (room > 0) {
+                                kept.write(buf, 0, Math.min(room, n));
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process went away; keep what was read
+                } finally {
+                    done.complete(null);
                 }
-            }
-        } catch (IOException e) {
-            // the process went away; keep what was read
+            });
         }
-        return kept.toByteArray();
+
+        byte[] awaitBytes() throws InterruptedException {
+            try {
+                done.get(OUTPUT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                // still open: use what arrived
+            }
+            synchronized (kept) {
+                return kept.toByteArray();
+            }
+        }
     }
 }
