@@ -122,7 +122,7 @@ class AgentFeaturesTest {
     @Test
     void onConnectRequestExec_thatStartsTheApplicationInTheBackground_answersOkAtOnce() throws Exception {
         // The background child keeps stdout and stderr open long after the command itself has exited.
-        Path cmd = script("launch.sh", "sleep 30 &\nexit 0\n");
+        Path cmd = script("launch.sh", "sleep 5 &\nexit 0\n");
         agent(ConfigKey.EXPOSE, "22", ConfigKey.ON_CONNECT_REQUEST_EXEC, "/bin/sh " + cmd,
                 ConfigKey.EXEC_TIMEOUT, "20s");
         var link = appliance.connection(0);
