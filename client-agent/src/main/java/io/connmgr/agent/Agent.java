@@ -19,11 +19,14 @@ public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
     private final DeviceClient client;
+    private final AgentConfig config;
     private final List<AgentExtension> extensions;
 
     public Agent(AgentConfig config, List<AgentExtension> extensions) {
         this.extensions = List.copyOf(extensions);
+        this.config = config;
         String appliance = config.appliance().toString();
+        AgentConfig.Features features = config.features();
         int capabilities = Capabilities.CM_COMMANDS;
         DeviceClient.Builder builder = DeviceClient.builder()
                 .appliance(config.appliance().host(), config.appliance().port())
@@ -33,15 +36,23 @@ public final class Agent implements AutoCloseable {
                 .reconnectPolicy(new ReconnectPolicy(config.backoffInitial(), config.backoffCap(),
                         ReconnectPolicy.DEFAULT_STABLE_AFTER))
                 .handshakeTimeout(config.handshakeTimeout())
+                .streamMode(features.streamMode())
+                .streamWindow(features.streamWindow())
+                .maxStreams(features.maxStreams())
+                .localConnectTimeout(features.localConnectTimeout())
+                .proxy(features.via())
                 .listener(new DeviceClientListener() {
                     @Override
                     public void onStateChange(StateChange change) {
                         logStateChange(StateLogLine.format(change, appliance, config.deviceId()), change);
                     }
                 });
+        features.expose().forEach(builder::expose);
+        features.links().forEach(builder::link);
         for (AgentExtension extension : this.extensions) {
             capabilities |= extension.capabilities();
             builder.listener(extension.listener());
+            extension.configure(builder);
         }
         this.client = builder.capabilities(capabilities).build();
         for (AgentExtension extension : this.extensions) {
@@ -51,6 +62,11 @@ public final class Agent implements AutoCloseable {
 
     public Agent start() {
         client.start();
+        AgentConfig.Features f = config.features();
+        if (!f.expose().isEmpty() || !f.links().isEmpty() || f.via() != null) {
+            log.info("exposing {} ({} streams), links {}, via {}", f.expose(), f.streamMode().name().toLowerCase(
+                    java.util.Locale.ROOT).replace('_', '-'), f.links(), f.via() == null ? "direct" : f.via());
+        }
         return this;
     }
 

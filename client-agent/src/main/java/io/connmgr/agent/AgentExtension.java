@@ -21,6 +21,10 @@ public interface AgentExtension extends AutoCloseable {
         };
     }
 
+    /** Called once, before the client is built: adds handlers or options to it. */
+    default void configure(DeviceClient.Builder builder) {
+    }
+
     /** Called once, after the client is built and before it starts. */
     default void attach(DeviceClient client) {
     }

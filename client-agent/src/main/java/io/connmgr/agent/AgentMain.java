@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
                 + "Settings come from --config FILE (YAML, same key names as the flags below); flags override the file.%n"
                 + "DURATION: 500ms, 30s, 5m, 1h, or a bare number of seconds.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped normally", "2:usage or configuration error"})
+        exitCodeList = {"0:stopped normally", "2:usage or configuration error, or a link address cannot be bound"})
 public final class AgentMain implements Callable<Integer> {
     static final int EXIT_CONFIG = 2;
     /** Read by logback.xml, so it must be set before the first logger is created. */
@@ -57,7 +57,8 @@ public final class AgentMain implements Callable<Integer> {
             commandLine.getCommandSpec().addOption(OptionSpec.builder(key.flag())
                     .paramLabel(key.paramLabel())
                     .description(key.description())
-                    .type(String.class)
+                    .type(key.repeatable() ? String[].class : String.class)
+                    .arity("1")
                     .build());
         }
         return commandLine;
@@ -77,8 +78,17 @@ public final class AgentMain implements Callable<Integer> {
         }
         System.setProperty(LOG_LEVEL_PROPERTY, agentConfig.logLevel());
         Agent agent = new Agent(agentConfig, extensions(agentConfig));
+        try {
+            agent.start();
+        } catch (IllegalStateException e) {
+            // A link's local address cannot be bound (in use, not ours): as fatal as a bad setting.
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("cm agent: cannot start: " + e.getMessage());
+            err.flush();
+            agent.close();
+            return EXIT_CONFIG;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "cm-agent-shutdown"));
-        agent.start();
         agent.whenClosed().join();
         return 0;
     }
@@ -88,16 +98,18 @@ public final class AgentMain implements Callable<Integer> {
         Map<ConfigKey, Setting> fromFile = config == null ? Map.of() : AgentConfigLoader.readYaml(config);
         Map<ConfigKey, Setting> fromFlags = new EnumMap<>(ConfigKey.class);
         for (ConfigKey key : ConfigKey.values()) {
-            String value = spec.findOption(key.flag()).getValue();
-            if (value != null) {
-                fromFlags.put(key, new Setting(value, key.flag()));
+            Object value = spec.findOption(key.flag()).getValue();
+            if (value instanceof String[] values && values.length > 0) {
+                fromFlags.put(key, new Setting(List.of(values), key.flag()));
+            } else if (value instanceof String single) {
+                fromFlags.put(key, new Setting(single, key.flag()));
             }
         }
         return AgentConfigLoader.resolve(fromFile, fromFlags);
     }
 
-    /** Features beside the control connection; streams to local services (--expose) will register here. */
+    /** Features beside the control connection that the library does not provide itself. */
     private static List<AgentExtension> extensions(AgentConfig agentConfig) {
-        return List.of();
+        return List.of(new CommandFeatures(agentConfig));
     }
 }

@@ -3,6 +3,10 @@ package io.connmgr.agent;
 import io.connmgr.agent.config.AgentConfig;
 import io.connmgr.agent.config.ConfigKey;
 import io.connmgr.agent.config.HostPort;
+import io.connmgr.agent.control.OutboundProxy;
+import io.connmgr.agent.stream.Exposure;
+import io.connmgr.agent.stream.LocalLink;
+import io.connmgr.protocol.message.StreamMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -57,6 +61,27 @@ class AgentMainTest {
         assertThat(config.appliance()).isEqualTo(new HostPort("cm.example.net", 7700));
         assertThat(config.token()).isEqualTo("from-file");
         assertThat(config.keepAlive()).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void repeatableFlags_collectEveryValue_andReplaceTheFilesList() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("agent.yaml"), """
+                appliance: 127.0.0.1:7700
+                device-id: dev-1
+                token: t
+                expose: [80]
+                """);
+
+        AgentConfig config = parse("--config", yaml.toString(), "--expose", "22", "--expose", "8080=127.0.0.1:80",
+                "--link", "127.0.0.1:15000=telemetry", "--stream-mode", "data-connection", "--stream-window", "1m",
+                "--via", "http://proxy:3128", "--on-connect-request-url", "http://127.0.0.1:9000/cr");
+
+        assertThat(config.features().expose()).containsExactly(Exposure.local(22),
+                new Exposure(8080, "127.0.0.1", 80));
+        assertThat(config.features().links()).containsExactly(new LocalLink("127.0.0.1", 15000, "telemetry"));
+        assertThat(config.features().streamMode()).isEqualTo(StreamMode.DATA_CONNECTION);
+        assertThat(config.features().streamWindow()).isEqualTo(1024 * 1024);
+        assertThat(config.features().via()).isEqualTo(OutboundProxy.parse("http://proxy:3128"));
     }
 
     @Test

@@ -1,6 +1,14 @@
 package io.connmgr.agent.config;
 
+import io.connmgr.agent.control.OutboundProxy;
+import io.connmgr.agent.stream.Exposure;
+import io.connmgr.agent.stream.LocalLink;
+import io.connmgr.protocol.message.StreamMode;
+import io.connmgr.protocol.wire.Wire;
+
+import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,15 +22,60 @@ import java.util.Objects;
  * @param backoffCap       largest reconnect window
  * @param handshakeTimeout how long to wait for WELCOME
  * @param logLevel         logback level name, upper case
+ * @param features         streams, links, connect requests, RPC and the outbound proxy
  */
 public record AgentConfig(HostPort appliance, String deviceId, String token, Duration keepAlive,
-                          Duration backoffInitial, Duration backoffCap, Duration handshakeTimeout, String logLevel) {
+                          Duration backoffInitial, Duration backoffCap, Duration handshakeTimeout, String logLevel,
+                          Features features) {
 
     public static final Duration DEFAULT_KEEPALIVE = Duration.ZERO;
     public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_BACKOFF_CAP = Duration.ofSeconds(60);
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final String DEFAULT_LOG_LEVEL = "INFO";
+    public static final int DEFAULT_MAX_STREAMS = 256;
+    public static final Duration DEFAULT_LOCAL_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * What the agent offers besides the control connection.
+     *
+     * @param expose              ports back-ends may open streams to (and connect requests are passed on for)
+     * @param streamMode          how appliance-opened streams travel
+     * @param streamWindow        flow-control window per stream, bytes
+     * @param maxStreams          concurrent streams
+     * @param localConnectTimeout wait for a local service this long
+     * @param links               device-initiated links
+     * @param onConnectRequestExec command run on a connect request; empty for none
+     * @param onConnectRequestUrl URL posted to on a connect request, or {@code null}
+     * @param rpcExec             command answering RPCs; empty for none
+     * @param execTimeout         longest run of those commands and URL calls
+     * @param via                 outbound proxy, or {@code null}
+     */
+    public record Features(List<Exposure> expose, StreamMode streamMode, int streamWindow, int maxStreams,
+                           Duration localConnectTimeout, List<LocalLink> links, List<String> onConnectRequestExec,
+                           URI onConnectRequestUrl, List<String> rpcExec, Duration execTimeout, OutboundProxy via) {
+        public static final Features NONE = new Features(List.of(), StreamMode.MULTIPLEXED, Wire.DEFAULT_STREAM_WINDOW,
+                DEFAULT_MAX_STREAMS, DEFAULT_LOCAL_CONNECT_TIMEOUT, List.of(), List.of(), null, List.of(),
+                DEFAULT_EXEC_TIMEOUT, null);
+
+        public Features {
+            expose = List.copyOf(expose);
+            links = List.copyOf(links);
+            onConnectRequestExec = List.copyOf(onConnectRequestExec);
+            rpcExec = List.copyOf(rpcExec);
+            Objects.requireNonNull(streamMode, "streamMode");
+            Objects.requireNonNull(localConnectTimeout, "localConnectTimeout");
+            Objects.requireNonNull(execTimeout, "execTimeout");
+        }
+    }
+
+    /** A config with no features beyond the control connection. */
+    public AgentConfig(HostPort appliance, String deviceId, String token, Duration keepAlive, Duration backoffInitial,
+                       Duration backoffCap, Duration handshakeTimeout, String logLevel) {
+        this(appliance, deviceId, token, keepAlive, backoffInitial, backoffCap, handshakeTimeout, logLevel,
+                Features.NONE);
+    }
 
     public AgentConfig {
         Objects.requireNonNull(appliance, "appliance");
@@ -33,14 +86,15 @@ public record AgentConfig(HostPort appliance, String deviceId, String token, Dur
         Objects.requireNonNull(backoffCap, "backoffCap");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         Objects.requireNonNull(logLevel, "logLevel");
+        Objects.requireNonNull(features, "features");
     }
 
     /** Leaves the token out: configs end up in logs and bug reports. */
     @Override
     public String toString() {
-        return "AgentConfig[appliance=%s, deviceId=%s, token=<%d chars>, keepAlive=%s, backoff=%s..%s, handshakeTimeout=%s, logLevel=%s]"
+        return "AgentConfig[appliance=%s, deviceId=%s, token=<%d chars>, keepAlive=%s, backoff=%s..%s, handshakeTimeout=%s, logLevel=%s, %s]"
                 .formatted(appliance, deviceId, token.length(), Durations.format(keepAlive),
                         Durations.format(backoffInitial), Durations.format(backoffCap),
-                        Durations.format(handshakeTimeout), logLevel);
+                        Durations.format(handshakeTimeout), logLevel, features);
     }
 }

@@ -5,16 +5,24 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.connmgr.agent.control.DeviceClient;
+import io.connmgr.agent.control.OutboundProxy;
+import io.connmgr.agent.stream.Exposure;
+import io.connmgr.agent.stream.LocalLink;
 import io.connmgr.protocol.codec.DeviceIds;
+import io.connmgr.protocol.message.StreamMode;
 import io.connmgr.protocol.wire.Wire;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -30,9 +38,28 @@ import java.util.function.Function;
 public final class AgentConfigLoader {
     private static final Set<String> LOG_LEVELS = Set.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final int MIN_STREAM_WINDOW = DeviceClient.Builder.MIN_STREAM_WINDOW;
+    /** A window is a u32 on the wire; a signed int here is plenty. */
+    private static final int MAX_STREAM_WINDOW = Integer.MAX_VALUE;
+    private static final int MAX_STREAMS = 65_536;
 
-    /** A raw value and where it came from ({@code agent.yaml} or {@code --flag}), for error messages. */
-    public record Setting(String value, String source) {
+    /**
+     * Raw values and where they came from ({@code agent.yaml} or {@code --flag}), for error messages. One value,
+     * except for {@link ConfigKey#repeatable() repeatable} keys.
+     */
+    public record Setting(List<String> values, String source) {
+        public Setting {
+            values = List.copyOf(values);
+        }
+
+        public Setting(String value, String source) {
+            this(List.of(value), source);
+        }
+
+        /** The single value (the last one, if repeated). */
+        public String value() {
+            return values.getLast();
+        }
     }
 
     private AgentConfigLoader() {
@@ -67,6 +94,16 @@ public final class AgentConfigLoader {
                 problems.add(field.getKey() + ": unknown key in " + source + " (known: " + ConfigKey.knownKeys() + ")");
             } else if (value.isNull()) {
                 problems.add(key.key() + ": no value in " + source);
+            } else if (key.repeatable() && value.isArray()) {
+                List<String> items = new ArrayList<>();
+                for (JsonNode item : value) {
+                    if (!item.isValueNode() || item.isNull()) {
+                        problems.add(key.key() + ": expected a list of single values in " + source);
+                        break;
+                    }
+                    items.add(item.asText());
+                }
+                settings.put(key, new Setting(items, source));
             } else if (!value.isValueNode()) {
                 problems.add(key.key() + ": expected a single value in " + source + ", got a "
                         + value.getNodeType().name().toLowerCase(Locale.ROOT));
@@ -116,8 +153,100 @@ public final class AgentConfigLoader {
             return level;
         }, AgentConfig.DEFAULT_LOG_LEVEL);
 
+        List<Exposure> expose = v.list(ConfigKey.EXPOSE, Exposure::parse);
+        Set<Integer> ports = new HashSet<>();
+        for (Exposure e : expose) {
+            if (!ports.add(e.port())) {
+                v.problem(ConfigKey.EXPOSE, "port " + e.port() + " is exposed more than once");
+            }
+        }
+        StreamMode mode = v.optional(ConfigKey.STREAM_MODE, text -> switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "multiplexed" -> StreamMode.MULTIPLEXED;
+            case "data-connection" -> StreamMode.DATA_CONNECTION;
+            default -> throw new IllegalArgumentException("'" + text + "' is not multiplexed or data-connection");
+        }, StreamMode.MULTIPLEXED);
+        Integer window = v.optional(ConfigKey.STREAM_WINDOW, AgentConfigLoader::bytes, Wire.DEFAULT_STREAM_WINDOW);
+        Integer maxStreams = v.optional(ConfigKey.MAX_STREAMS, text -> {
+            int n = integer(text);
+            if (n < 1 || n > MAX_STREAMS) {
+                throw new IllegalArgumentException(n + " is not in 1.." + MAX_STREAMS);
+            }
+            return n;
+        }, AgentConfig.DEFAULT_MAX_STREAMS);
+        Duration localConnect = v.optional(ConfigKey.LOCAL_CONNECT_TIMEOUT, text -> atLeast(Durations.parse(text),
+                Duration.ofMillis(1)), AgentConfig.DEFAULT_LOCAL_CONNECT_TIMEOUT);
+        List<LocalLink> links = v.list(ConfigKey.LINK, LocalLink::parse);
+        List<String> onConnectExec = v.optional(ConfigKey.ON_CONNECT_REQUEST_EXEC, AgentConfigLoader::command,
+                List.of());
+        URI onConnectUrl = v.optional(ConfigKey.ON_CONNECT_REQUEST_URL, AgentConfigLoader::httpUrl, null);
+        if ((!onConnectExec.isEmpty() || onConnectUrl != null) && expose.isEmpty()) {
+            v.problem(ConfigKey.EXPOSE, "connect requests are passed on only for exposed ports: give at least one"
+                    + " expose with on-connect-request-exec or on-connect-request-url");
+        }
+        List<String> rpcExec = v.optional(ConfigKey.RPC_EXEC, AgentConfigLoader::command, List.of());
+        Duration execTimeout = v.optional(ConfigKey.EXEC_TIMEOUT, text -> atLeast(Durations.parse(text),
+                Duration.ofMillis(1)), AgentConfig.DEFAULT_EXEC_TIMEOUT);
+        OutboundProxy via = v.optional(ConfigKey.VIA, OutboundProxy::parse, null);
+
         v.throwIfAny();
-        return new AgentConfig(appliance, deviceId, token, keepAlive, initial, cap, handshake, logLevel);
+        return new AgentConfig(appliance, deviceId, token, keepAlive, initial, cap, handshake, logLevel,
+                new AgentConfig.Features(expose, mode, window, maxStreams, localConnect, links, onConnectExec,
+                        onConnectUrl, rpcExec, execTimeout, via));
+    }
+
+    /** Bytes as a number with an optional k or m suffix (KiB, MiB). */
+    private static int bytes(String text) {
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        long factor = 1;
+        if (s.endsWith("k")) {
+            factor = 1024;
+            s = s.substring(0, s.length() - 1);
+        } else if (s.endsWith("m")) {
+            factor = 1024 * 1024;
+            s = s.substring(0, s.length() - 1);
+        }
+        long n;
+        try {
+            n = Long.parseLong(s.trim()) * factor;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a byte count such as 65536, 256k or 1m");
+        }
+        if (n < MIN_STREAM_WINDOW || n > MAX_STREAM_WINDOW) {
+            throw new IllegalArgumentException("'" + text + "' is not in " + MIN_STREAM_WINDOW + ".." + MAX_STREAM_WINDOW
+                    + " bytes");
+        }
+        return (int) n;
+    }
+
+    private static int integer(String text) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number");
+        }
+    }
+
+    /** A command line split on whitespace: it is run directly, never through a shell. */
+    private static List<String> command(String text) {
+        List<String> args = List.of(text.trim().split("\\s+"));
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("is empty");
+        }
+        return args;
+    }
+
+    private static URI httpUrl(String text) {
+        URI uri;
+        try {
+            uri = new URI(text.trim());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            throw new IllegalArgumentException("'" + text + "' is not an http:// or https:// URL");
+        }
+        return uri;
     }
 
     private static String token(Validator v, Map<ConfigKey, Setting> merged) {
@@ -197,6 +326,23 @@ public final class AgentConfigLoader {
                 problems.add(key.key() + ": " + e.getMessage() + " (from " + s.source() + ")");
                 return null;
             }
+        }
+
+        /** Every value of a repeatable key, each parsed; an absent key is an empty list. */
+        <T> List<T> list(ConfigKey key, Function<String, T> parse) {
+            Setting s = settings.get(key);
+            if (s == null) {
+                return List.of();
+            }
+            List<T> parsed = new ArrayList<>();
+            for (String value : s.values()) {
+                try {
+                    parsed.add(parse.apply(value));
+                } catch (IllegalArgumentException e) {
+                    problems.add(key.key() + ": " + e.getMessage() + " (from " + s.source() + ")");
+                }
+            }
+            return parsed;
         }
 
         void problem(ConfigKey key, String message) {

@@ -18,16 +18,46 @@ public enum ConfigKey {
     BACKOFF_INITIAL("backoff-initial", "DURATION", "first reconnect window (default 1s)"),
     BACKOFF_CAP("backoff-cap", "DURATION", "largest reconnect window (default 60s)"),
     HANDSHAKE_TIMEOUT("handshake-timeout", "DURATION", "wait this long for WELCOME after connecting (default 10s)"),
-    LOG_LEVEL("log-level", "LEVEL", "ERROR, WARN, INFO, DEBUG or TRACE (default INFO)");
+    LOG_LEVEL("log-level", "LEVEL", "ERROR, WARN, INFO, DEBUG or TRACE (default INFO)"),
+    EXPOSE("expose", "PORT[=HOST:PORT]", true, "let back-ends open streams to PORT, relayed to HOST:PORT"
+            + " (default 127.0.0.1:PORT); repeatable, a list in YAML; also the ports connect requests are passed on for"),
+    STREAM_MODE("stream-mode", "MODE", "multiplexed (default: streams travel on the device connection) or"
+            + " data-connection (one new connection to the appliance per stream)"),
+    STREAM_WINDOW("stream-window", "BYTES", "flow-control window per stream, e.g. 65536, 256k, 1m (default 256k)"),
+    MAX_STREAMS("max-streams", "N", "concurrent streams; more are refused with TOO_MANY_STREAMS (default 256)"),
+    LOCAL_CONNECT_TIMEOUT("local-connect-timeout", "DURATION", "wait this long for a local service to accept,"
+            + " then answer UNREACHABLE (default 5s)"),
+    LINK("link", "HOST:PORT=SERVICE", true, "listen on HOST:PORT; each local connection becomes a stream to the"
+            + " back-end SERVICE; repeatable, a list in YAML"),
+    ON_CONNECT_REQUEST_EXEC("on-connect-request-exec", "CMD", "on a connect request, run CMD (split on spaces, no"
+            + " shell) with CM_APPLIANCE_HOST, CM_APPLIANCE_PORT, CM_STREAM_TOKEN, CM_PORT, CM_ORIGIN, CM_REQUEST_ID"),
+    ON_CONNECT_REQUEST_URL("on-connect-request-url", "URL", "on a connect request, POST the same parameters as"
+            + " JSON to this local http:// URL"),
+    RPC_EXEC("rpc-exec", "CMD", "answer RPCs by running CMD (split on spaces, no shell) with the body on stdin and"
+            + " CM_RPC_METHOD; stdout is the reply, exit 0 OK, 3 no handler, other ERROR"),
+    EXEC_TIMEOUT("exec-timeout", "DURATION", "longest run of a command or URL call above (default 10s)"),
+    VIA("via", "URL", "reach the appliance through a proxy: http://[user:pass@]HOST:PORT (HTTP CONNECT) or"
+            + " socks5://[user:pass@]HOST:PORT");
 
     private final String key;
     private final String paramLabel;
+    private final boolean repeatable;
     private final String description;
 
     ConfigKey(String key, String paramLabel, String description) {
+        this(key, paramLabel, false, description);
+    }
+
+    ConfigKey(String key, String paramLabel, boolean repeatable, String description) {
         this.key = key;
         this.paramLabel = paramLabel;
+        this.repeatable = repeatable;
         this.description = description;
+    }
+
+    /** Given any number of times on the command line, or as a YAML list; the flags replace the file's list. */
+    public boolean repeatable() {
+        return repeatable;
     }
 
     /** Name in the YAML file. */

@@ -1,6 +1,11 @@
 package io.connmgr.agent.control;
 
 import io.connmgr.agent.control.DeviceClientException.Kind;
+import io.connmgr.agent.control.StreamTable.StreamSettings;
+import io.connmgr.agent.rpc.RpcHandler;
+import io.connmgr.agent.stream.ConnectRequestHandler;
+import io.connmgr.agent.stream.Exposure;
+import io.connmgr.agent.stream.LocalLink;
 import io.connmgr.protocol.codec.DeviceIds;
 import io.connmgr.protocol.codec.FrameDecoder;
 import io.connmgr.protocol.codec.FrameEncoder;
@@ -16,6 +21,7 @@ import io.connmgr.protocol.message.RpcResponse;
 import io.connmgr.protocol.message.StreamAttach;
 import io.connmgr.protocol.message.StreamClose;
 import io.connmgr.protocol.message.StreamData;
+import io.connmgr.protocol.message.StreamMode;
 import io.connmgr.protocol.message.StreamOpen;
 import io.connmgr.protocol.message.StreamOpenResult;
 import io.connmgr.protocol.message.StreamReset;
@@ -40,6 +46,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Ticker;
 import org.slf4j.Logger;
@@ -49,10 +56,15 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -74,6 +86,12 @@ import java.util.random.RandomGenerator;
  * client.send(payload).thenAccept(seq -> ...);   // completes when the appliance acknowledged it
  * client.close();
  * }</pre>
+ *
+ * <p>Besides messages it can carry back-end traffic to the device: {@link Builder#expose exposed ports} the appliance
+ * opens streams to (multiplexed on this connection, or over {@link Builder#streamMode data connections}), CONNECT_REQUEST
+ * notifications for a {@link Builder#connectRequestHandler connection-initiating application}, {@link Builder#link
+ * device-initiated links} to named back-end services, and RPCs answered by an {@link Builder#rpcHandler RPC handler}.
+ * Each announces its capability in HELLO and is used only when the appliance's WELCOME carries the same bit.
  *
  * <p>Threading: every piece of mutable state lives on one event loop; public methods may be called from any thread and
  * hop onto it. Listener callbacks and future completions run on that loop and must not block.
@@ -97,6 +115,15 @@ public final class DeviceClient implements AutoCloseable {
     private final Backoff backoff;
     private final Outbox outbox;
     private final PendingCommands commands = new PendingCommands();
+    private final OutboundProxy proxy;
+    /** Null when no stream feature is configured; stream frames are then unexpected. */
+    private final StreamTable streams;
+    /** Null without an RPC handler. */
+    private final RpcCalls rpc;
+    /** Runs RPC handlers and connect-request notifications; null when neither is configured. */
+    private final Executor worker;
+    private final ExecutorService ownWorker;
+    private volatile List<InetSocketAddress> linkAddresses = List.of();
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
@@ -123,7 +150,11 @@ public final class DeviceClient implements AutoCloseable {
         this.deviceId = b.deviceId;
         this.credential = b.token.getBytes(StandardCharsets.UTF_8);
         this.requestedKeepAliveSeconds = b.keepAliveSeconds;
-        this.capabilities = b.capabilities;
+        StreamSettings streamSettings = new StreamSettings(Map.copyOf(b.exposures), List.copyOf(b.links),
+                b.streamMode, b.streamWindow, b.maxStreams, b.localConnectTimeout, b.connectRequestHandler);
+        this.capabilities = b.capabilities | StreamTable.capabilities(streamSettings)
+                | (b.rpcHandler != null ? Capabilities.RPC : 0);
+        this.proxy = b.proxy;
         this.handshakeTimeout = b.handshakeTimeout;
         this.maxFrameSize = b.maxFrameSize;
         this.listeners = List.copyOf(b.listeners);
@@ -143,6 +174,23 @@ public final class DeviceClient implements AutoCloseable {
         this.ticker = b.ticker != null ? b.ticker : loop.ticker();
         this.backoff = new Backoff(b.policy, b.random != null ? b.random : new SplittableRandom(), ticker);
         this.outbox = new Outbox(b.outboxCapacity);
+        boolean needsWorker = b.rpcHandler != null || b.connectRequestHandler != null;
+        if (!needsWorker) {
+            this.ownWorker = null;
+            this.worker = null;
+        } else if (b.worker != null) {
+            this.ownWorker = null;
+            this.worker = b.worker;
+        } else {
+            // Handlers may block (run a program, call a local service); virtual threads make that cheap.
+            this.ownWorker = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cm-device-worker-", 0)
+                    .factory());
+            this.worker = ownWorker;
+        }
+        this.streams = streamSettings.any()
+                ? new StreamTable(streamSettings, loop, transport, this.appliance, proxy, worker, this::streamViolation)
+                : null;
+        this.rpc = b.rpcHandler != null ? new RpcCalls(b.rpcHandler, worker, loop, this::currentMaxFrameSize) : null;
         // Binding every connection to the same loop keeps all state single-threaded without locks.
         this.bootstrap = new Bootstrap()
                 .group(loop)
@@ -151,16 +199,32 @@ public final class DeviceClient implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 // Kernel keep-alive as a second line: it also covers a WELCOME that disabled application PINGs.
                 .option(ChannelOption.SO_KEEPALIVE, true);
+        if (proxy != null) {
+            // Behind a proxy the device may not resolve outside names: the proxy resolves the appliance's host.
+            bootstrap.resolver(NoopAddressResolverGroup.INSTANCE);
+        }
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Begins connecting in the background; returns at once. */
+    /**
+     * Begins connecting in the background. Binds the local listeners of {@link Builder#link device-initiated links}
+     * first and throws when one cannot be bound; otherwise returns at once.
+     */
     public DeviceClient start() {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("DeviceClient already started");
+        }
+        if (streams != null) {
+            try {
+                linkAddresses = List.copyOf(streams.bindLinks());
+            } catch (RuntimeException e) {
+                closeAsync();
+                throw new IllegalStateException("cannot listen for a device-initiated link: "
+                        + LinkHandler.describe(e), e);
+            }
         }
         loop.execute(this::connect);
         return this;
@@ -274,6 +338,31 @@ public final class DeviceClient implements AutoCloseable {
                 messagesAcked.get(), messagesReceived.get());
     }
 
+    /** The bound local addresses of the {@link Builder#link device-initiated links}, in order; empty before start. */
+    public List<InetSocketAddress> linkAddresses() {
+        return linkAddresses;
+    }
+
+    /** The capability bits this client announces in HELLO. */
+    public int capabilities() {
+        return capabilities;
+    }
+
+    /** How many streams (multiplexed and data connections) are open right now. */
+    public int activeStreams() {
+        if (streams == null) {
+            return 0;
+        }
+        if (loop.inEventLoop()) {
+            return streams.active();
+        }
+        try {
+            return loop.submit(streams::active).get();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
     /** The appliance address as configured (host not resolved). */
     public InetSocketAddress appliance() {
         return appliance;
@@ -315,6 +404,10 @@ public final class DeviceClient implements AutoCloseable {
             protected void initChannel(Channel ch) {
                 // Inbound bytes: decoder -> link; outbound frames: encoder. The link handler is last so it sees only
                 // whole frames or a single ProtocolViolation.
+                // A proxy goes first: it sees the raw connection and holds our writes until its tunnel is up.
+                if (proxy != null) {
+                    ch.pipeline().addLast("proxy", proxy.newHandler());
+                }
                 ch.pipeline()
                         .addLast("decoder", new FrameDecoder(maxFrameSize))
                         .addLast("encoder", FrameEncoder.INSTANCE)
@@ -351,6 +444,9 @@ public final class DeviceClient implements AutoCloseable {
         }
         link = null;
         l.cancelTimers();
+        if (streams != null) {
+            streams.linkDown();
+        }
         DisconnectCause cause = l.cause != null ? l.cause : fallback;
         if (state == ConnectionState.CLOSED) {
             return;
@@ -382,6 +478,12 @@ public final class DeviceClient implements AutoCloseable {
         DeviceClientException closedException = closedException();
         outbox.failAll(closedException);
         commands.failAll(closedException);
+        if (streams != null) {
+            streams.close();
+        }
+        if (ownWorker != null) {
+            ownWorker.shutdownNow();
+        }
         Link l = link;
         link = null;
         if (l == null) {
@@ -434,13 +536,44 @@ public final class DeviceClient implements AutoCloseable {
             }
             case GoAway g -> onGoAway(l, g);
             case Hello _, Welcome _, Reject _, Cmd _, StreamAttach _, RpcResponse _ -> unexpected(l, frame);
-            // Streams and RPC are not offered in HELLO's capabilities, so an appliance that sends them breaks protocol.
-            case StreamOpen _, StreamOpenResult _, StreamData _, StreamWindow _, StreamClose _, StreamReset _,
-                 ConnectRequest _, RpcRequest _ -> {
-                ReferenceCountUtil.release(frame);
-                unexpected(l, frame);
+            // Each returns false when the capabilities both sides announced do not allow the frame.
+            case StreamOpen o -> expected(l, frame, streams != null && streams.onOpen(o));
+            case StreamOpenResult r -> expected(l, frame, streams != null && streams.onOpenResult(r));
+            case StreamData d -> expected(l, frame, streams != null && streams.onData(d));
+            case StreamWindow w -> expected(l, frame, streams != null && streams.onWindow(w));
+            case StreamClose c -> expected(l, frame, streams != null && streams.onClose(c));
+            case StreamReset r -> expected(l, frame, streams != null && streams.onReset(r));
+            case ConnectRequest c -> expected(l, frame, streams != null && streams.onConnectRequest(c));
+            case RpcRequest r -> {
+                boolean allowed = rpc != null && (negotiated() & Capabilities.RPC) != 0;
+                if (allowed) {
+                    rpc.onRequest(l.channel, r);
+                }
+                expected(l, frame, allowed);
             }
         }
+    }
+
+    /** A stream or RPC frame the negotiated capabilities do not allow ends the link, like any unexpected frame. */
+    private void expected(Link l, Frame frame, boolean handled) {
+        if (!handled) {
+            ReferenceCountUtil.release(frame);
+            unexpected(l, frame);
+        }
+    }
+
+    /** A stream frame that breaks the protocol in a way no STREAM_RESET can answer. */
+    private void streamViolation(String detail) {
+        Link l = link;
+        if (l != null) {
+            log.warn("appliance {} broke the stream protocol: {}", hostPort(), detail);
+            l.end(DisconnectCause.of(DisconnectCause.Kind.PROTOCOL_VIOLATION, ReasonCode.PROTOCOL_ERROR, detail));
+        }
+    }
+
+    private int negotiated() {
+        Welcome w = welcome;
+        return w == null ? 0 : w.capabilities() & capabilities;
     }
 
     void onViolation(Link l, ProtocolViolation violation) {
@@ -459,6 +592,13 @@ public final class DeviceClient implements AutoCloseable {
             l.channel.write(new Ack(lastDeliveredDownlink), l.channel.voidPromise());
         }
         l.channel.flush();
+    }
+
+    /** The link's outbound buffer crossed a water mark: local sockets pause or resume with it. */
+    void onWritabilityChanged(Link l) {
+        if (l == link && l.welcomed && streams != null) {
+            streams.linkWritabilityChanged();
+        }
     }
 
     void onLinkClosed(Link l) {
@@ -483,6 +623,9 @@ public final class DeviceClient implements AutoCloseable {
         l.channel.flush();
         sessions.incrementAndGet();
         backoff.connected();
+        if (streams != null) {
+            streams.linkUp(l.channel, w.capabilities() & capabilities, w.maxFrameSize());
+        }
         if (w.keepAliveSeconds() > 0) {
             Duration interval = Duration.ofSeconds(w.keepAliveSeconds());
             l.keepAlive = new KeepAlive(ticker, interval);
@@ -583,6 +726,10 @@ public final class DeviceClient implements AutoCloseable {
         public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
         public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
         public static final int DEFAULT_OUTBOX_CAPACITY = 1024;
+        public static final int DEFAULT_MAX_STREAMS = 256;
+        public static final Duration DEFAULT_LOCAL_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+        /** Smallest stream window: below a few KiB every round trip stalls the stream. */
+        public static final int MIN_STREAM_WINDOW = 1024;
 
         private String host;
         private int port;
@@ -600,6 +747,17 @@ public final class DeviceClient implements AutoCloseable {
         private RandomGenerator random;
         private Ticker ticker;
         private final List<DeviceClientListener> listeners = new ArrayList<>();
+        private final Map<Integer, Exposure> exposures = new LinkedHashMap<>();
+        private final List<LocalLink> links = new ArrayList<>();
+        private StreamMode streamMode = StreamMode.MULTIPLEXED;
+        private int streamWindow = Wire.DEFAULT_STREAM_WINDOW;
+        private int maxStreams = DEFAULT_MAX_STREAMS;
+        private Duration localConnectTimeout = DEFAULT_LOCAL_CONNECT_TIMEOUT;
+        private ConnectRequestHandler connectRequestHandler;
+        private RpcHandler rpcHandler;
+        private Executor worker;
+        private OutboundProxy proxy;
+        private final List<String> duplicateExposures = new ArrayList<>();
 
         private Builder() {
         }
@@ -628,7 +786,10 @@ public final class DeviceClient implements AutoCloseable {
             return this;
         }
 
-        /** {@link Capabilities} bits announced in HELLO; default {@link Capabilities#CM_COMMANDS}. */
+        /**
+         * {@link Capabilities} bits announced in HELLO; default {@link Capabilities#CM_COMMANDS}. The bits of features
+         * configured on this builder (streams, RPC, ...) are added to these automatically.
+         */
         public Builder capabilities(int capabilities) {
             this.capabilities = capabilities;
             return this;
@@ -691,6 +852,92 @@ public final class DeviceClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Lets the appliance open streams to {@code exposure.port()}; the client connects to the exposure's target.
+         * Announces {@link Capabilities#STREAMS} (or {@link Capabilities#DATA_CONNECTIONS}, see {@link #streamMode}).
+         * The exposed ports are also the ones CONNECT_REQUESTs are passed on for.
+         */
+        public Builder expose(Exposure exposure) {
+            Objects.requireNonNull(exposure, "exposure");
+            if (exposures.put(exposure.port(), exposure) != null) {
+                duplicateExposures.add(String.valueOf(exposure.port()));
+            }
+            return this;
+        }
+
+        /** Exposes {@code port} on 127.0.0.1 under the same number. */
+        public Builder expose(int port) {
+            return expose(Exposure.local(port));
+        }
+
+        /**
+         * How this device wants appliance-opened streams to travel: {@link StreamMode#MULTIPLEXED} (the default,
+         * STREAM_DATA on this connection, announces STREAMS) or {@link StreamMode#DATA_CONNECTION} (a new TCP
+         * connection per stream, announces DATA_CONNECTIONS). The appliance picks the mode of each STREAM_OPEN from
+         * the announced bit; the client accepts a mode only if its bit was negotiated.
+         */
+        public Builder streamMode(StreamMode mode) {
+            this.streamMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** Bytes the appliance may send on a stream before the client grants more; default 256 KiB. */
+        public Builder streamWindow(int bytes) {
+            this.streamWindow = bytes;
+            return this;
+        }
+
+        /** Concurrent streams of all kinds; more are refused with TOO_MANY_STREAMS. Default 256. */
+        public Builder maxStreams(int streams) {
+            this.maxStreams = streams;
+            return this;
+        }
+
+        /** How long to wait for a local service to accept (then UNREACHABLE), and for a data connection. */
+        public Builder localConnectTimeout(Duration timeout) {
+            this.localConnectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * A device-initiated link: the client listens on the link's local address, and each local connection becomes
+         * a stream to the named back-end service. Announces {@link Capabilities#DEVICE_LINKS}.
+         */
+        public Builder link(LocalLink link) {
+            links.add(Objects.requireNonNull(link, "link"));
+            return this;
+        }
+
+        /**
+         * Passes CONNECT_REQUESTs for exposed ports to the application instead of connecting locally (a
+         * connection-initiating device). Announces {@link Capabilities#CONNECT_REQUESTS}.
+         */
+        public Builder connectRequestHandler(ConnectRequestHandler handler) {
+            this.connectRequestHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Answers RPC_REQUESTs. Announces {@link Capabilities#RPC}. */
+        public Builder rpcHandler(RpcHandler handler) {
+            this.rpcHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Where RPC handlers and connect-request handlers run; default a virtual thread per call, owned by the
+         * client. Never the event loop: handlers may block.
+         */
+        public Builder workerExecutor(Executor executor) {
+            this.worker = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Reach the appliance (and open data connections) through this HTTP CONNECT or SOCKS5 proxy. */
+        public Builder proxy(OutboundProxy proxy) {
+            this.proxy = proxy;
+            return this;
+        }
+
         /** Adds a listener; listeners are called in the order they were added. */
         public Builder listener(DeviceClientListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -726,6 +973,21 @@ public final class DeviceClient implements AutoCloseable {
             }
             if (outboxCapacity < 1) {
                 errors.add("outbox capacity must be at least 1");
+            }
+            if (!duplicateExposures.isEmpty()) {
+                errors.add("port exposed more than once: " + String.join(", ", duplicateExposures));
+            }
+            if (streamWindow < MIN_STREAM_WINDOW) {
+                errors.add("stream window must be at least " + MIN_STREAM_WINDOW + " bytes, got " + streamWindow);
+            }
+            if (maxStreams < 1) {
+                errors.add("max streams must be at least 1");
+            }
+            if (localConnectTimeout == null || localConnectTimeout.toMillis() < 1) {
+                errors.add("local connect timeout must be at least 1 ms");
+            }
+            if (connectRequestHandler != null && exposures.isEmpty()) {
+                errors.add("connect requests need at least one exposed port to pass on");
             }
             if (!errors.isEmpty()) {
                 throw new IllegalArgumentException("invalid device client options: " + String.join("; ", errors));

@@ -5,9 +5,12 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
 /** The socket implementation under a {@link DeviceClient}: native epoll on Linux when it loads, NIO elsewhere. */
@@ -22,6 +25,11 @@ public enum Transport {
         Class<? extends SocketChannel> socketChannelClass() {
             return EpollSocketChannel.class;
         }
+
+        @Override
+        Class<? extends ServerSocketChannel> serverSocketChannelClass() {
+            return EpollServerSocketChannel.class;
+        }
     },
     NIO {
         @Override
@@ -33,11 +41,19 @@ public enum Transport {
         Class<? extends SocketChannel> socketChannelClass() {
             return NioSocketChannel.class;
         }
+
+        @Override
+        Class<? extends ServerSocketChannel> serverSocketChannelClass() {
+            return NioServerSocketChannel.class;
+        }
     };
 
     abstract IoHandlerFactory ioHandlerFactory();
 
     abstract Class<? extends SocketChannel> socketChannelClass();
+
+    /** Listeners of device-initiated links. */
+    abstract Class<? extends ServerSocketChannel> serverSocketChannelClass();
 
     /** Epoll when the native library is usable on this machine, otherwise NIO. */
     public static Transport best() {

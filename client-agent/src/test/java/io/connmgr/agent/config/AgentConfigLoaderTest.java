@@ -1,6 +1,11 @@
 package io.connmgr.agent.config;
 
 import io.connmgr.agent.config.AgentConfigLoader.Setting;
+import io.connmgr.agent.control.OutboundProxy;
+import io.connmgr.agent.stream.Exposure;
+import io.connmgr.agent.stream.LocalLink;
+import io.connmgr.protocol.message.StreamMode;
+import io.connmgr.protocol.wire.Wire;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -158,6 +164,87 @@ class AgentConfigLoaderTest {
     @Test
     void emptyFile_hasNoSettings() throws Exception {
         assertThat(AgentConfigLoader.readYaml(write(""))).isEmpty();
+    }
+
+    @Test
+    void yaml_features_listsAndScalars() throws Exception {
+        Path file = write("""
+                appliance: cm.example.net:7700
+                device-id: dev-1
+                token: abc
+                expose:
+                  - 22
+                  - "8080=127.0.0.1:80"
+                stream-mode: data-connection
+                stream-window: 64k
+                max-streams: 8
+                local-connect-timeout: 2s
+                link:
+                  - 127.0.0.1:15000=telemetry
+                on-connect-request-exec: /usr/local/bin/dial-in --quiet
+                on-connect-request-url: http://127.0.0.1:9000/connect
+                rpc-exec: /usr/local/bin/rpc
+                exec-timeout: 3s
+                via: socks5://u:p@proxy.corp:1080
+                """);
+
+        AgentConfig.Features f = AgentConfigLoader.resolve(AgentConfigLoader.readYaml(file), Map.of()).features();
+
+        assertThat(f.expose()).containsExactly(Exposure.local(22), new Exposure(8080, "127.0.0.1", 80));
+        assertThat(f.streamMode()).isEqualTo(StreamMode.DATA_CONNECTION);
+        assertThat(f.streamWindow()).isEqualTo(65536);
+        assertThat(f.maxStreams()).isEqualTo(8);
+        assertThat(f.localConnectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(f.links()).containsExactly(new LocalLink("127.0.0.1", 15000, "telemetry"));
+        assertThat(f.onConnectRequestExec()).containsExactly("/usr/local/bin/dial-in", "--quiet");
+        assertThat(f.onConnectRequestUrl()).hasToString("http://127.0.0.1:9000/connect");
+        assertThat(f.rpcExec()).containsExactly("/usr/local/bin/rpc");
+        assertThat(f.execTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(f.via()).isEqualTo(new OutboundProxy(OutboundProxy.Type.SOCKS5, "proxy.corp", 1080, "u", "p"));
+    }
+
+    @Test
+    void features_defaults() throws Exception {
+        AgentConfig.Features f = AgentConfigLoader.resolve(Map.of(), flags(
+                ConfigKey.APPLIANCE, "h:1", ConfigKey.DEVICE_ID, "d", ConfigKey.TOKEN, "t")).features();
+
+        assertThat(f).isEqualTo(AgentConfig.Features.NONE);
+        assertThat(f.streamWindow()).isEqualTo(Wire.DEFAULT_STREAM_WINDOW);
+    }
+
+    @Test
+    void badFeatureValues_areAllReported() {
+        Map<ConfigKey, Setting> flags = flags(ConfigKey.APPLIANCE, "h:1", ConfigKey.DEVICE_ID, "d",
+                ConfigKey.TOKEN, "t", ConfigKey.STREAM_MODE, "carrier-pigeon", ConfigKey.STREAM_WINDOW, "12",
+                ConfigKey.ON_CONNECT_REQUEST_URL, "file:///etc/passwd", ConfigKey.VIA, "ftp://x:1");
+        flags.put(ConfigKey.EXPOSE, new Setting(List.of("22", "22=10.0.0.1:22", "http"), "--expose"));
+        flags.put(ConfigKey.LINK, new Setting(List.of("15000"), "--link"));
+
+        assertThatThrownBy(() -> AgentConfigLoader.resolve(Map.of(), flags))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("stream-mode: 'carrier-pigeon'")
+                .hasMessageContaining("stream-window: '12' is not in")
+                .hasMessageContaining("expose: 'http'")
+                .hasMessageContaining("port 22 is exposed more than once")
+                .hasMessageContaining("link: '15000' is not HOST:PORT=SERVICE")
+                .hasMessageContaining("on-connect-request-url: 'file:///etc/passwd'")
+                .hasMessageContaining("via: 'ftp://x:1'");
+    }
+
+    @Test
+    void connectRequests_withoutExposedPorts_areRefused() {
+        assertThatThrownBy(() -> AgentConfigLoader.resolve(Map.of(), flags(ConfigKey.APPLIANCE, "h:1",
+                ConfigKey.DEVICE_ID, "d", ConfigKey.TOKEN, "t", ConfigKey.ON_CONNECT_REQUEST_EXEC, "/bin/true")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("expose: connect requests");
+    }
+
+    @Test
+    void yaml_listForASingleValueKey_isAnError() throws Exception {
+        Path file = write("""
+                stream-mode: [multiplexed]
+                """);
+
+        assertThatThrownBy(() -> AgentConfigLoader.readYaml(file)).hasMessageContaining("stream-mode: expected a single");
     }
 
     private Path write(String yaml) throws Exception {
