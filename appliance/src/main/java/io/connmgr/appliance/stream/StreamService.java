@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * links to configured back-end services.
  *
  * <p>Which way a proxy stream travels is decided per device from what its HELLO announced (and this appliance
- * offers): CONNECT_REQUESTS without STREAMS → CONNECT_REQUEST (a connection-initiating device); else
+ * offers): CONNECT_REQUESTS → CONNECT_REQUEST (a connection-initiating device: its application dials in); else
  * DATA_CONNECTIONS → a data connection; else STREAMS → multiplexed on the link; else the request fails with
  * NOT_SUPPORTED.
  */
@@ -191,7 +191,7 @@ public final class StreamService {
 
     StreamMetrics.Kind kindFor(int deviceCapabilities) {
         int both = deviceCapabilities & advertised;
-        if ((both & Capabilities.CONNECT_REQUESTS) != 0 && (both & Capabilities.STREAMS) == 0) {
+        if ((both & Capabilities.CONNECT_REQUESTS) != 0) {
             return StreamMetrics.Kind.CONNECT_REQUEST;
         }
         if ((both & Capabilities.DATA_CONNECTIONS) != 0) {

@@ -1,0 +1,191 @@
+package io.connmgr.appliance.it;
+
+import com.sun.net.httpserver.HttpServer;
+import io.connmgr.agent.control.ConnectionState;
+import io.connmgr.agent.control.DeviceClient;
+import io.connmgr.agent.stream.DataConnection;
+import io.connmgr.agent.stream.Exposure;
+import io.connmgr.agent.stream.LocalLink;
+import io.connmgr.appliance.session.Tier;
+import io.connmgr.appliance.session.TierCause;
+import io.connmgr.protocol.message.StreamMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The real client agent library and the real appliance, reached by programs nobody here wrote: curl through both
+ * proxy protocols, netcat with a half-close, in both stream modes; plus a device-initiated link and a
+ * connection-initiating device.
+ */
+class AgentStreamsEndToEndTest {
+    static final String BODY = "served on the device's side";
+
+    @TempDir
+    Path dir;
+    ApplianceHarness harness;
+    HttpServer web;
+    StreamFixtures.Server echo;
+    DeviceClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        web = StreamFixtures.http(BODY);
+        echo = StreamFixtures.echo();
+        harness = new ApplianceHarness(dir, "proxy-trusted-sources", "127.0.0.0/8", "services",
+                "telemetry=127.0.0.1:" + echo.port()).withBackends(StreamFixtures.backends()).start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        harness.close();
+        web.stop(0);
+        echo.close();
+    }
+
+    DeviceClient agent(UnaryOperator<DeviceClient.Builder> options) {
+        DeviceClient.Builder b = DeviceClient.builder()
+                .appliance("127.0.0.1", harness.devicePort())
+                .deviceId("dev-42")
+                .token(harness.fleetToken("dev-42"))
+                .backoff(Duration.ofMillis(100), Duration.ofSeconds(2))
+                .expose(new Exposure(8080, "127.0.0.1", web.getAddress().getPort()))
+                .expose(new Exposure(22, "127.0.0.1", echo.port()));
+        client = options.apply(b).build().start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.state() == ConnectionState.CONNECTED);
+        return client;
+    }
+
+    String curl(String... proxyArgs) throws Exception {
+        String[] command = new String[proxyArgs.length + 5];
+        command[0] = "curl";
+        command[1] = "-sS";
+        command[2] = "--max-time";
+        command[3] = "20";
+        System.arraycopy(proxyArgs, 0, command, 4, proxyArgs.length);
+        command[command.length - 1] = "http://dev-42:8080/";
+        var r = StreamFixtures.run(command);
+        assertThat(r.exit()).as("curl exit status").isZero();
+        return r.out();
+    }
+
+    int proxy() {
+        return harness.appliance.proxyPort();
+    }
+
+    @Test
+    void curl_bothProxyProtocols_reachTheAgentsExposedService_multiplexed() throws Exception {
+        agent(b -> b);
+
+        assertThat(curl("--socks5-hostname", "127.0.0.1:" + proxy(), "--proxy-user",
+                StreamFixtures.BACKEND + ":" + StreamFixtures.SECRET)).isEqualTo(BODY);
+        assertThat(curl("-p", "-x", "http://127.0.0.1:" + proxy())).isEqualTo(BODY);
+        assertThat(harness.counter("cm.streams.opened", "mode", "multiplexed", "result", "ok")).isEqualTo(2);
+    }
+
+    @Test
+    void curl_reachesTheAgent_inDataConnectionMode() throws Exception {
+        agent(b -> b.streamMode(StreamMode.DATA_CONNECTION));
+
+        assertThat(curl("--socks5-hostname", "127.0.0.1:" + proxy())).isEqualTo(BODY);
+        assertThat(harness.counter("cm.streams.opened", "mode", "data_connection", "result", "ok")).isEqualTo(1);
+    }
+
+    @Test
+    void netcat_halfClose_travelsThroughTheAgent_andTheEchoComesBack_inBothModes() throws Exception {
+        StreamFixtures.assumeInstalled("nc");
+        for (StreamMode mode : StreamMode.values()) {
+            if (client != null) {
+                client.close();
+                await().atMost(Duration.ofSeconds(10)).until(() -> harness.tierOf("dev-42") == Tier.DISCONNECTED);
+            }
+            agent(b -> b.streamMode(mode));
+            // -N: nc shuts down its sending side at the end of its input; the echo answers only after that FIN.
+            var r = StreamFixtures.run("sh", "-c", "printf 'half-closed " + mode + "' | nc -N -w 10 -X 5 -x 127.0.0.1:"
+                    + proxy() + " dev-42 22");
+
+            assertThat(r.out()).as(mode.name()).isEqualTo("half-closed " + mode);
+        }
+    }
+
+    @Test
+    void sleepingAgent_isWokenByAProxyRequest() throws Exception {
+        agent(b -> b);
+        assertThat(harness.appliance.manager().requestTier("dev-42", Tier.SLEEP, TierCause.ADMIN)
+                .get(10, TimeUnit.SECONDS).name()).isEqualTo("ACCEPTED");
+        await().atMost(Duration.ofSeconds(10)).until(() -> harness.tierOf("dev-42") == Tier.SLEEP);
+
+        assertThat(curl("-p", "-x", "http://127.0.0.1:" + proxy())).isEqualTo(BODY);
+        assertThat(client.state()).isEqualTo(ConnectionState.CONNECTED);
+    }
+
+    @Test
+    void deviceInitiatedLink_reachesTheNamedBackendService_andTheDeviceConnectionStays() throws Exception {
+        agent(b -> b.link(new LocalLink("127.0.0.1", 0, "telemetry")));
+        InetSocketAddress local = client.linkAddresses().getFirst();
+
+        for (int i = 0; i < 2; i++) {
+            try (Socket s = new Socket(local.getAddress(), local.getPort())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("reading " + i).getBytes(StandardCharsets.UTF_8));
+                s.shutdownOutput();
+                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                        .isEqualTo("reading " + i);
+            }
+        }
+        assertThat(client.state()).isEqualTo(ConnectionState.CONNECTED);
+        assertThat(harness.counter("cm.streams.opened", "mode", "device_link", "result", "ok")).isEqualTo(2);
+    }
+
+    @Test
+    void connectionInitiatingDevice_dialsInItself_andTheBackendGetsItsBytes() throws Exception {
+        agent(b -> b.connectRequestHandler(request -> CompletableFuture.runAsync(() -> {
+            // The device's own application: it dials the appliance with the token and serves the request itself.
+            try {
+                Socket s = DataConnection.attach(request.applianceHost(), request.appliancePort(), request.token());
+                Thread.ofVirtual().start(() -> serveOnce(s));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        })));
+
+        try (Socket s = StreamFixtures.socks(proxy(), "dev-42", 22, StreamFixtures.BACKEND, StreamFixtures.SECRET)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("question".getBytes(StandardCharsets.UTF_8));
+            s.shutdownOutput();
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("answer to question");
+        }
+        assertThat(harness.counter("cm.streams.opened", "mode", "connect_request", "result", "ok")).isEqualTo(1);
+    }
+
+    private static void serveOnce(Socket s) {
+        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+            byte[] question = in.readAllBytes();
+            out.write(("answer to " + new String(question, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+            s.shutdownOutput();
+        } catch (IOException ignored) {
+            // the back-end went away; nothing to answer
+        }
+    }
+}
