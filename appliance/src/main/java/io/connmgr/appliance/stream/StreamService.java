@@ -17,7 +17,9 @@ import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.message.Reject;
 import io.connmgr.protocol.message.StreamAttach;
 import io.connmgr.protocol.message.StreamOpen;
+import io.connmgr.protocol.message.StreamOpenResult;
 import io.connmgr.protocol.wire.ReasonCode;
+import io.connmgr.protocol.wire.StreamStatus;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -319,7 +321,7 @@ public final class StreamService {
         link.dataConnections.incrementAndGet();
         link.loop.execute(() -> link.attached(open));
         OpenRequest r = open.request;
-        metrics.opened(open.kind, io.connmgr.protocol.wire.StreamStatus.OK);
+        metrics.opened(open.kind, StreamStatus.OK);
         r.reply().succeeded();
         DataConnectionPipe pipe = new DataConnectionPipe(ch, r.backend(), metrics, () -> {
             link.dataConnections.decrementAndGet();
@@ -327,6 +329,9 @@ public final class StreamService {
             manager.serverLinks(link.deviceId, -1);
         });
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        // The one frame before the raw bytes: it tells the dialer its token was taken, so it never has to guess
+        // whether what follows is a REJECT or stream data. Written while the encoder is still in place.
+        ch.writeAndFlush(new StreamOpenResult(open.id, StreamStatus.OK, 0));
         ChannelPipeline pl = ch.pipeline();
         pl.addBefore(HandlerNames.EXCEPTIONS, "pipe", pipe.deviceSide());
         for (String name : new String[]{HandlerNames.VIOLATIONS, HandlerNames.ENCODER, HandlerNames.HANDSHAKE,

@@ -179,6 +179,16 @@ class AgentStreamsEndToEndTest {
         assertThat(harness.counter("cm.streams.opened", "mode", "connect_request", "result", "ok")).isEqualTo(1);
     }
 
+    @Test
+    void dataConnection_withATokenNobodyIssued_isRefused_andTheApplicationIsToldWhy() {
+        byte[] forged = new byte[16];
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DataConnection.attach("127.0.0.1", harness.devicePort(),
+                        forged).close())
+                .isInstanceOf(IOException.class).hasMessageContaining("BAD_CREDENTIALS");
+        assertThat(harness.counter("cm.stream.attach.failures")).isEqualTo(1);
+    }
+
     private static void serveOnce(Socket s) {
         try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
             byte[] question = in.readAllBytes();

@@ -341,6 +341,20 @@ final class StreamDevice implements AutoCloseable {
                     data.pipeline().addLast(FrameEncoder.INSTANCE);
                     data.writeAndFlush(new StreamAttach(token));
                     data.pipeline().remove(FrameEncoder.INSTANCE);
+                    // The appliance's one-frame answer comes before the stream's bytes.
+                    data.pipeline().addLast("answer-decoder", new FrameDecoder(1024));
+                    data.pipeline().addLast("answer", new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ReferenceCountUtil.release(msg);
+                            if (msg instanceof StreamOpenResult r && r.status() == StreamStatus.OK) {
+                                ctx.pipeline().remove(this);
+                                ctx.pipeline().remove("answer-decoder");
+                            } else {
+                                ctx.close();
+                            }
+                        }
+                    });
                     data.pipeline().addLast(new Pipe(local));
                     local.pipeline().addLast(new Pipe(data));
                     data.config().setAutoRead(true);

@@ -386,12 +386,21 @@ final class StreamTable {
                     splice.close();
                     return;
                 }
-                // STREAM_ATTACH is the only frame on this connection: encode it, then take the codec out so that
-                // every later byte passes untouched.
-                d.channel().write(new StreamAttach(token), d.channel().voidPromise());
-                d.channel().pipeline().remove("encoder");
-                d.channel().flush();
-                splice.attached(d.channel());
+                // STREAM_ATTACH is the only frame this side sends here, and the appliance's answer the only frame it
+                // receives: after them every byte passes untouched.
+                Channel data = d.channel();
+                AttachAnswerHandler.install(data.pipeline(), "relay", new AttachAnswerHandler(
+                        () -> splice.attached(data),
+                        reason -> {
+                            log.info("stream {} {}: {}", Integer.toUnsignedString(id), label, reason);
+                            if (link != null) {
+                                sendReset(link, id, StreamStatus.FAILED);
+                            }
+                            splice.close();
+                        }));
+                data.write(new StreamAttach(token), data.voidPromise());
+                data.pipeline().remove("encoder");
+                data.flush();
             });
         });
     }

@@ -445,6 +445,7 @@ public final class FakeAppliance implements AutoCloseable {
                 case StreamAttach attach -> {
                     // A data connection: from here on raw bytes both ways.
                     connection.attachToken = attach.token();
+                    ctx.writeAndFlush(new StreamOpenResult(1, StreamStatus.OK, 0));
                     ctx.pipeline().remove(FrameDecoder.class);
                 }
                 case StreamOpen _, StreamOpenResult _, StreamData _, StreamWindow _, StreamClose _, StreamReset _ ->
