@@ -79,6 +79,9 @@ public final class DensityCommand implements Callable<Integer> {
     @Option(names = "--repo", description = "Repository root holding the built appliance (default: found from this program's location).")
     Path repo;
 
+    @Option(names = "--keep-logs", description = "Keep each tier's scratch directory (appliance and worker logs).")
+    boolean keepLogs;
+
     @Option(names = "--file-limit", defaultValue = "20000",
             description = "Open-file limit per process that workers must stay under (default: ${DEFAULT-VALUE}).")
     long fileLimit;
@@ -103,7 +106,11 @@ public final class DensityCommand implements Callable<Integer> {
             Path scratch = Files.createTempDirectory("cm-density-" + tier.name().toLowerCase() + "-");
             try {
                 results.add(new DensityRun(settings, tier, scratch, out).run());
-                deleteTree(scratch);
+                if (keepLogs) {
+                    out.printf("[%s] logs in %s%n", tier, scratch);
+                } else {
+                    deleteTree(scratch);
+                }
             } catch (Exception e) {
                 e.printStackTrace(out);
                 out.printf("[%s] failed: %s (logs kept in %s)%n", tier, e.getMessage(), scratch);

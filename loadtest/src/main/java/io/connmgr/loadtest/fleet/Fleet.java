@@ -152,6 +152,9 @@ public final class Fleet implements AutoCloseable {
                 h.recordValue(Math.min(h.getHighestTrackableValue(), Math.max(0, (acked - start) / 1000)));
             } catch (Exception e) {
                 failures++;
+                if (failures <= 3) {
+                    System.err.println("fleet " + workerIndex + ": MSG without ACK: " + e);
+                }
             }
             LockSupport.parkNanos(gap.toNanos());
         }

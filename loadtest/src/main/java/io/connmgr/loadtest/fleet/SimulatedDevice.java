@@ -78,6 +78,10 @@ final class SimulatedDevice extends ChannelInboundHandlerAdapter {
 
     /** Sends one MSG; the future completes with System.nanoTime() of the matching ACK. Call from one thread. */
     CompletableFuture<Long> sendMsg(byte[] payload) {
+        if (!isOpen()) {
+            // A closed device would never see its ACK: fail now rather than after the timeout.
+            return CompletableFuture.failedFuture(new IllegalStateException(deviceId + " is not connected"));
+        }
         CompletableFuture<Long> f = new CompletableFuture<>();
         pendingSeq = nextSeq;
         pendingAck = f;
