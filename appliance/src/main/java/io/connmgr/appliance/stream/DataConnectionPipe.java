@@ -56,7 +56,7 @@ final class DataConnectionPipe {
             @Override
             public void channelWritabilityChanged(ChannelHandlerContext ctx) {
                 if (device.isWritable()) {
-                    backend.config().setAutoRead(true);
+                    resumeReading(backend);
                 }
                 ctx.fireChannelWritabilityChanged();
             }
@@ -103,7 +103,7 @@ final class DataConnectionPipe {
             @Override
             public void writabilityChanged(boolean writable) {
                 if (writable) {
-                    device.config().setAutoRead(true);
+                    resumeReading(device);
                 }
             }
         };
@@ -111,8 +111,21 @@ final class DataConnectionPipe {
 
     /** Starts reading both sides. */
     void start() {
-        backend.config().setAutoRead(true);
-        device.config().setAutoRead(true);
+        resumeReading(backend);
+        resumeReading(device);
+    }
+
+    /**
+     * A side that has sent its FIN has nothing more to read; asking epoll to read it again fails, and the failure
+     * would close the connection before the bytes still owed to it are written. Checked on the channel's own loop,
+     * where the FIN is processed, so the check cannot go stale.
+     */
+    private static void resumeReading(Channel channel) {
+        channel.eventLoop().execute(() -> {
+            if (!(channel instanceof DuplexChannel duplex && duplex.isInputShutdown()) && channel.isActive()) {
+                channel.config().setAutoRead(true);
+            }
+        });
     }
 
     private void finishDirection(ChannelFuture lastWrite, Channel towards) {

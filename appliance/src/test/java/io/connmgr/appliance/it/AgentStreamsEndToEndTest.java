@@ -129,6 +129,39 @@ class AgentStreamsEndToEndTest {
     }
 
     @Test
+    void bulkUpload_thenTheServicesAnswerAndClose_arriveWhole_inBothModes() throws Exception {
+        long size = 8L << 20;
+        try (var counter = new StreamFixtures.Server(s -> {
+            try {
+                long total = s.getInputStream().transferTo(OutputStream.nullOutputStream());
+                s.getOutputStream().write(Long.toString(total).getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        })) {
+            for (StreamMode mode : StreamMode.values()) {
+                if (client != null) {
+                    client.close();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> harness.tierOf("dev-42") == Tier.DISCONNECTED);
+                }
+                agent(b -> b.streamMode(mode).expose(new Exposure(9000, "127.0.0.1", counter.port())));
+                try (Socket s = StreamFixtures.socks(proxy(), "dev-42", 9000, StreamFixtures.BACKEND,
+                        StreamFixtures.SECRET)) {
+                    s.setSoTimeout(20_000);
+                    byte[] chunk = new byte[64 * 1024];
+                    for (long sent = 0; sent < size; sent += chunk.length) {
+                        s.getOutputStream().write(chunk);
+                    }
+                    s.shutdownOutput();
+                    // The service answers, then closes its socket entirely: the answer must not be lost to the close.
+                    assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                            .as(mode.name()).isEqualTo(Long.toString(size));
+                }
+            }
+        }
+    }
+
+    @Test
     void sleepingAgent_isWokenByAProxyRequest() throws Exception {
         agent(b -> b);
         assertThat(harness.appliance.manager().requestTier("dev-42", Tier.SLEEP, TierCause.ADMIN)

@@ -194,9 +194,12 @@ public final class AgentConfigLoader {
                         onConnectUrl, rpcExec, execTimeout, via));
     }
 
-    /** Bytes as a number with an optional k or m suffix (KiB, MiB). */
+    /** Bytes as a number with an optional k or m suffix (KiB, MiB), also spelled KiB/MiB as the appliance does. */
     private static int bytes(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
+        if (s.endsWith("ib")) {
+            s = s.substring(0, s.length() - 2);
+        }
         long factor = 1;
         if (s.endsWith("k")) {
             factor = 1024;
@@ -209,7 +212,7 @@ public final class AgentConfigLoader {
         try {
             n = Long.parseLong(s.trim()) * factor;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a byte count such as 65536, 256k or 1m");
+            throw new IllegalArgumentException("'" + text + "' is not a byte count such as 65536, 256k (256KiB) or 1m (1MiB)");
         }
         if (n < MIN_STREAM_WINDOW || n > MAX_STREAM_WINDOW) {
             throw new IllegalArgumentException("'" + text + "' is not in " + MIN_STREAM_WINDOW + ".." + MAX_STREAM_WINDOW

@@ -49,8 +49,21 @@ final class DataSplice {
     void attached(Channel channel) {
         this.data = channel;
         log.debug("data connection {}: attached", label);
-        local.config().setAutoRead(true);
-        data.config().setAutoRead(true);
+        resumeReading(local);
+        resumeReading(data);
+    }
+
+    /**
+     * A side that has sent its FIN has nothing more to read; asking epoll to read it again fails, and the failure
+     * would close the connection before the bytes still owed to it are written. Checked on the channel's own loop,
+     * where the FIN is processed, so the check cannot go stale.
+     */
+    private static void resumeReading(Channel channel) {
+        channel.eventLoop().execute(() -> {
+            if (!(channel instanceof DuplexChannel duplex && duplex.isInputShutdown()) && channel.isActive()) {
+                channel.config().setAutoRead(true);
+            }
+        });
     }
 
     /** Ends the splice: both connections close once what they already hold is written. */
@@ -106,7 +119,7 @@ final class DataSplice {
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
             Channel peer = peer();
             if (ctx.channel().isWritable() && peer != null && !ended) {
-                peer.config().setAutoRead(true);
+                resumeReading(peer);
             }
             ctx.fireChannelWritabilityChanged();
         }
