@@ -5,7 +5,12 @@ import io.connmgr.appliance.admin.AdminServer;
 import io.connmgr.appliance.auth.DeviceAuthenticator;
 import io.connmgr.appliance.auth.FleetTokens;
 import io.connmgr.appliance.auth.SecretFiles;
+import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.config.ApplianceConfig;
+import io.connmgr.appliance.control.BackendGateway;
+import io.connmgr.appliance.control.ControlMetrics;
+import io.connmgr.appliance.control.ControlOptions;
+import io.connmgr.appliance.control.ControlServer;
 import io.connmgr.appliance.devicelink.DeviceLinkInitializer;
 import io.connmgr.appliance.devicelink.DeviceLinkPipelines;
 import io.connmgr.appliance.devicelink.HandshakeService;
@@ -34,6 +39,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,6 +68,21 @@ public final class Appliance implements AutoCloseable {
     private ConnectionManager manager;
     private AdminServer admin;
     private Channel deviceListener;
+    private ControlServer control;
+    private BackendGateway backendGateway = BackendGateway.UNSUPPORTED;
+    private BackendAuthenticator backendAuthenticator = NO_BACKENDS;
+    /** Until back-end credentials are configured, no back-end is accepted on the control channel. */
+    private static final BackendAuthenticator NO_BACKENDS = new BackendAuthenticator() {
+        @Override
+        public Optional<String> authenticate(String name, String token) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> authenticateBearer(String token) {
+            return Optional.empty();
+        }
+    };
     private volatile boolean ready;
     private volatile boolean stopped;
 
@@ -74,6 +95,16 @@ public final class Appliance implements AutoCloseable {
         this.metrics = metrics;
         this.time = time;
         this.uplinkSink = uplinkSink;
+    }
+
+    /**
+     * What the back-end control channel serves and whom it admits; call before {@link #start()}. Without it every
+     * back-end is refused and every request would be NOT_SUPPORTED.
+     */
+    public Appliance withControlChannel(BackendGateway gateway, BackendAuthenticator authenticator) {
+        this.backendGateway = gateway;
+        this.backendAuthenticator = authenticator;
+        return this;
     }
 
     public Appliance start() throws InterruptedException {
@@ -136,6 +167,18 @@ public final class Appliance implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+
+        if (config.controlPort() >= 0) {
+            try {
+                control = new ControlServer(ControlOptions.defaults(config.controlBindAddress(), config.controlPort(),
+                        config.maxFrameSize(), config.handshakeTimeout()), backendGateway, backendAuthenticator,
+                        storeReads, new ControlMetrics(metrics.meterRegistry())).start(adminGroup, adminGroup,
+                        transport.serverChannelClass());
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
         }
 
         long sweepMillis = config.sweepInterval().toMillis();
@@ -205,6 +248,9 @@ public final class Appliance implements AutoCloseable {
         if (timers != null) {
             timers.shutdownNow();
         }
+        if (control != null) {
+            control.close();
+        }
         if (admin != null) {
             admin.close();
         }
@@ -250,6 +296,15 @@ public final class Appliance implements AutoCloseable {
 
     public int devicePort() {
         return ((InetSocketAddress) deviceListener.localAddress()).getPort();
+    }
+
+    /** Port of the back-end control channel, or -1 when it is disabled. */
+    public int controlPort() {
+        return control != null ? control.port() : -1;
+    }
+
+    public ControlServer control() {
+        return control;
     }
 
     public int adminPort() {

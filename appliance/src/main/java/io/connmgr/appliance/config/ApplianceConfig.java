@@ -38,7 +38,9 @@ public record ApplianceConfig(
         Duration drainDeadline,
         int evictionRate,
         Duration reconnectAfterMin,
-        Duration reconnectAfterMax) {
+        Duration reconnectAfterMax,
+        String controlBindAddress,
+        int controlPort) {
 
     static ApplianceConfig from(Map<String, Object> v) {
         return new ApplianceConfig(
@@ -74,7 +76,9 @@ public record ApplianceConfig(
                 d(v, "drain-deadline"),
                 i(v, "eviction-rate"),
                 d(v, "reconnect-after-min"),
-                d(v, "reconnect-after-max"));
+                d(v, "reconnect-after-max"),
+                (String) v.get("control-bind-address"),
+                i(v, "control-port"));
     }
 
     private static int i(Map<String, Object> v, String key) {

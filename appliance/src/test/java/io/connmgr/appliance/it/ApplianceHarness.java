@@ -38,6 +38,7 @@ final class ApplianceHarness implements AutoCloseable {
                 "admin-bind-address", "127.0.0.1",
                 "device-port", "0",
                 "admin-port", "0",
+                "control-port", "0",
                 "io-threads", "2",
                 "sweep-interval", "20ms",
                 "drain-deadline", "5s"));

@@ -58,7 +58,7 @@ public final class ApplianceProcess implements AutoCloseable {
         cmd.addAll(List.of("-cp", appliance.resolve("target/classes") + ":" + appliance.resolve("target/lib") + "/*",
                 "io.connmgr.appliance.ApplianceMain",
                 "--data-dir", dataDir.toString(), "--bind-address", "127.0.0.1", "--admin-bind-address", "127.0.0.1",
-                "--device-port", Integer.toString(devicePort), "--admin-port", Integer.toString(adminPort)));
+                "--device-port", Integer.toString(devicePort), "--admin-port", Integer.toString(adminPort), "--control-port=-1"));
         cmd.addAll(flags);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("appliance.log").toFile())).start();
