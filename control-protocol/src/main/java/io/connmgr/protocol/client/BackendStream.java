@@ -191,7 +191,7 @@ public final class BackendStream implements AutoCloseable {
                     return;
                 }
                 localFin = true;
-                notifyAll();
+                BackendStream.this.notifyAll();
             }
             channel.writeAndFlush(new BackendFrame.StreamData(id, true, Unpooled.EMPTY_BUFFER));
         }
