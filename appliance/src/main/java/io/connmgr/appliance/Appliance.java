@@ -6,7 +6,12 @@ import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.auth.DeviceAuthenticator;
 import io.connmgr.appliance.auth.FleetTokens;
 import io.connmgr.appliance.auth.SecretFiles;
+import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.config.ApplianceConfig;
+import io.connmgr.appliance.control.BackendGateway;
+import io.connmgr.appliance.control.ControlMetrics;
+import io.connmgr.appliance.control.ControlOptions;
+import io.connmgr.appliance.control.ControlServer;
 import io.connmgr.appliance.devicelink.DeviceLinkInitializer;
 import io.connmgr.appliance.devicelink.DeviceLinkPipelines;
 import io.connmgr.appliance.devicelink.HandshakeService;
@@ -68,6 +73,8 @@ public final class Appliance implements AutoCloseable {
     private BackendAuthenticator backendAuthenticator = ProxyServer.NO_BACKENDS;
     private StreamService streams;
     private ProxyServer proxy;
+    private ControlServer control;
+    private BackendGateway backendGateway = BackendGateway.UNSUPPORTED;
     private volatile boolean ready;
     private volatile boolean stopped;
 
@@ -82,8 +89,21 @@ public final class Appliance implements AutoCloseable {
         this.uplinkSink = uplinkSink;
     }
 
-    /** Checks back-end credentials for the proxy listener; without one every back-end is refused. Before start. */
+    /**
+     * Checks back-end credentials for the proxy listener and the control channel; without one every back-end is
+     * refused. Before {@link #start()}.
+     */
     public Appliance backendAuthenticator(BackendAuthenticator authenticator) {
+        this.backendAuthenticator = authenticator;
+        return this;
+    }
+
+    /**
+     * What the back-end control channel serves and whom it admits; call before {@link #start()}. Without it every
+     * request is answered NOT_SUPPORTED.
+     */
+    public Appliance withControlChannel(BackendGateway gateway, BackendAuthenticator authenticator) {
+        this.backendGateway = gateway;
         this.backendAuthenticator = authenticator;
         return this;
     }
@@ -163,6 +183,18 @@ public final class Appliance implements AutoCloseable {
             }
         }
 
+        if (config.controlPort() >= 0) {
+            try {
+                control = new ControlServer(ControlOptions.defaults(config.controlBindAddress(), config.controlPort(),
+                        config.maxFrameSize(), config.handshakeTimeout()), backendGateway, backendAuthenticator,
+                        storeReads, new ControlMetrics(metrics.meterRegistry())).start(adminGroup, adminGroup,
+                        transport.serverChannelClass());
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
         long sweepMillis = config.sweepInterval().toMillis();
         timers.scheduleWithFixedDelay(guarded("tier sweep", manager::sweep), sweepMillis, sweepMillis,
                 TimeUnit.MILLISECONDS);
@@ -230,6 +262,9 @@ public final class Appliance implements AutoCloseable {
         if (timers != null) {
             timers.shutdownNow();
         }
+        if (control != null) {
+            control.close();
+        }
         if (admin != null) {
             admin.close();
         }
@@ -287,6 +322,15 @@ public final class Appliance implements AutoCloseable {
 
     public StreamService streams() {
         return streams;
+    }
+
+    /** Port of the back-end control channel, or -1 when it is disabled. */
+    public int controlPort() {
+        return control != null ? control.port() : -1;
+    }
+
+    public ControlServer control() {
+        return control;
     }
 
     public int adminPort() {

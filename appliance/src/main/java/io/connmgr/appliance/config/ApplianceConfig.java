@@ -47,7 +47,9 @@ public record ApplianceConfig(
         int streamWindow,
         int maxStreamsPerDevice,
         boolean dataConnections,
-        Map<String, String> services) {
+        Map<String, String> services,
+        String controlBindAddress,
+        int controlPort) {
 
     static ApplianceConfig from(Map<String, Object> v) {
         return new ApplianceConfig(
@@ -92,7 +94,9 @@ public record ApplianceConfig(
                 i(v, "stream-window"),
                 i(v, "max-streams-per-device"),
                 (Boolean) v.get("data-connections"),
-                ServiceList.parse((String) v.get("services")));
+                ServiceList.parse((String) v.get("services")),
+                (String) v.get("control-bind-address"),
+                i(v, "control-port"));
     }
 
     private static int i(Map<String, Object> v, String key) {

@@ -47,6 +47,7 @@ final class ApplianceHarness implements AutoCloseable {
                 "drain-deadline", "5s"));
         // Loopback is trusted by default; tests see the proxy as a remote back-end would, unless they say otherwise.
         flags.put("proxy-trusted-sources", "");
+        flags.put("control-port", "0");
         for (int i = 0; i < overrides.length; i += 2) {
             flags.put(overrides[i], overrides[i + 1]);
         }

@@ -55,7 +55,7 @@ class ApplianceProcessTest {
                 "--data-dir", dir.resolve("data").toString(),
                 "--bind-address", "127.0.0.1", "--admin-bind-address", "127.0.0.1",
                 "--device-port", Integer.toString(devicePort), "--admin-port", Integer.toString(adminPort),
-                "--proxy-port", "0", "--drain-deadline", "5s"));
+                "--proxy-port", "0", "--control-port=-1", "--drain-deadline", "5s"));
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(p);

@@ -59,7 +59,7 @@ public final class ApplianceProcess implements AutoCloseable {
                 "io.connmgr.appliance.ApplianceMain",
                 "--data-dir", dataDir.toString(), "--bind-address", "127.0.0.1", "--admin-bind-address", "127.0.0.1",
                 "--device-port", Integer.toString(devicePort), "--admin-port", Integer.toString(adminPort),
-                "--proxy-port", "0"));
+                "--proxy-port", "0", "--control-port=-1"));
         cmd.addAll(flags);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("appliance.log").toFile())).start();

@@ -1,0 +1,61 @@
+package io.connmgr.appliance.control;
+
+import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.protocol.backend.BackendFrameDecoder;
+import io.connmgr.protocol.backend.BackendFrameEncoder;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The control channel's pipeline, in one place. Order: the encoder first (outbound frames leave through it), then the
+ * decoder that turns bytes into frames or one violation, then the idle timer (after the decoder, so only whole frames
+ * count as life), then the handshake, which replaces itself by the session handler once the back-end is welcome,
+ * and last the exception handler that catches what every stage before it let through.
+ */
+@ChannelHandler.Sharable
+final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> {
+    static final String ENCODER = "encoder";
+    static final String DECODER = "decoder";
+    static final String IDLE = "idle";
+    static final String HANDSHAKE = "handshake";
+    static final String SESSION = "session";
+    static final String EXCEPTIONS = "exceptions";
+
+    private final ControlOptions options;
+    private final BackendGateway gateway;
+    private final BackendAuthenticator authenticator;
+    private final Executor authExecutor;
+    private final ControlMetrics metrics;
+    private final ChannelGroup channels;
+
+    ControlChannelInitializer(ControlOptions options, BackendGateway gateway, BackendAuthenticator authenticator,
+                              Executor authExecutor, ControlMetrics metrics, ChannelGroup channels) {
+        this.options = options;
+        this.gateway = gateway;
+        this.authenticator = authenticator;
+        this.authExecutor = authExecutor;
+        this.metrics = metrics;
+        this.channels = channels;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        metrics.accepted();
+        channels.add(ch);
+        long keepAliveMillis = options.keepAlive().toMillis();
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(ENCODER, BackendFrameEncoder.INSTANCE);
+        p.addLast(DECODER, new BackendFrameDecoder(options.maxFrameSize(), BackendFrameDecoder.Side.APPLIANCE));
+        p.addLast(IDLE, new IdleStateHandler(3 * keepAliveMillis, keepAliveMillis, 0, TimeUnit.MILLISECONDS));
+        p.addLast(HANDSHAKE, new ControlHandshakeHandler(options, authenticator, authExecutor, metrics,
+                () -> new ControlSessionHandler(options, gateway, metrics)));
+        p.addLast(EXCEPTIONS, ControlExceptionHandler.INSTANCE);
+    }
+}

@@ -1,0 +1,208 @@
+package io.connmgr.protocol.client;
+
+import io.connmgr.protocol.backend.BackendFrame;
+import io.connmgr.protocol.wire.StreamStatus;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+
+/**
+ * A byte stream to a port on a device, through the control channel. {@link #input()} and {@link #output()} block;
+ * use them from application threads, never from an event loop. The receive window is returned to the appliance as the
+ * application reads (once half of it has been consumed), so a slow reader stops only its own stream.
+ */
+public final class BackendStream implements AutoCloseable {
+    private static final int MAX_CHUNK = 16 * 1024;
+
+    private final int id;
+    private final Channel channel;
+    private final int window;
+    private final ArrayDeque<byte[]> received = new ArrayDeque<>();
+    private byte[] current;
+    private int currentPos;
+    private int consumed;
+    private long sendCredit;
+    private boolean remoteFin;
+    private boolean localFin;
+    private String resetReason;
+    private final Input input = new Input();
+    private final Output output = new Output();
+
+    BackendStream(int id, Channel channel, int window) {
+        this.id = id;
+        this.channel = channel;
+        this.window = window;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public InputStream input() {
+        return input;
+    }
+
+    public OutputStream output() {
+        return output;
+    }
+
+    /** Aborts both directions (STREAM_RESET CANCELLED). */
+    public void reset() {
+        synchronized (this) {
+            if (resetReason != null) {
+                return;
+            }
+            resetReason = "reset by this side";
+            notifyAll();
+        }
+        channel.writeAndFlush(new BackendFrame.StreamReset(id, StreamStatus.CANCELLED));
+    }
+
+    /** Half-closes the output; the input stays readable until the device side closes too. */
+    @Override
+    public void close() throws IOException {
+        output.close();
+    }
+
+    synchronized void opened(long initialCredit) {
+        sendCredit = initialCredit;
+        notifyAll();
+    }
+
+    void onData(BackendFrame.StreamData d) {
+        try {
+            ByteBuf data = d.data();
+            byte[] bytes = new byte[data.readableBytes()];
+            data.readBytes(bytes);
+            synchronized (this) {
+                if (bytes.length > 0) {
+                    received.addLast(bytes);
+                }
+                if (d.fin()) {
+                    remoteFin = true;
+                }
+                notifyAll();
+            }
+        } finally {
+            d.release();
+        }
+    }
+
+    synchronized void onWindow(long increment) {
+        sendCredit += increment;
+        notifyAll();
+    }
+
+    synchronized void onReset(String reason) {
+        if (resetReason == null) {
+            resetReason = reason;
+        }
+        notifyAll();
+    }
+
+    private final class Input extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            int n;
+            int grant = 0;
+            synchronized (BackendStream.this) {
+                while (current == null) {
+                    current = received.pollFirst();
+                    currentPos = 0;
+                    if (current != null) {
+                        break;
+                    }
+                    if (resetReason != null) {
+                        throw new IOException("stream reset: " + resetReason);
+                    }
+                    if (remoteFin) {
+                        return -1;
+                    }
+                    waitInterruptibly();
+                }
+                n = Math.min(len, current.length - currentPos);
+                System.arraycopy(current, currentPos, b, off, n);
+                currentPos += n;
+                if (currentPos == current.length) {
+                    current = null;
+                }
+                consumed += n;
+                if (consumed >= window / 2) {
+                    grant = consumed;
+                    consumed = 0;
+                }
+            }
+            if (grant > 0) {
+                channel.writeAndFlush(new BackendFrame.StreamWindow(id, grant));
+            }
+            return n;
+        }
+    }
+
+    private final class Output extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                int n;
+                synchronized (BackendStream.this) {
+                    while (sendCredit == 0 && resetReason == null && !localFin) {
+                        waitInterruptibly();
+                    }
+                    if (resetReason != null) {
+                        throw new IOException("stream reset: " + resetReason);
+                    }
+                    if (localFin) {
+                        throw new IOException("stream output closed");
+                    }
+                    n = (int) Math.min(Math.min(len, MAX_CHUNK), sendCredit);
+                    sendCredit -= n;
+                }
+                channel.writeAndFlush(new BackendFrame.StreamData(id, false,
+                        Unpooled.wrappedBuffer(b.clone(), off, n).copy()));
+                off += n;
+                len -= n;
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (BackendStream.this) {
+                if (localFin || resetReason != null) {
+                    return;
+                }
+                localFin = true;
+                BackendStream.this.notifyAll();
+            }
+            channel.writeAndFlush(new BackendFrame.StreamData(id, true, Unpooled.EMPTY_BUFFER));
+        }
+    }
+
+    private void waitInterruptibly() throws IOException {
+        try {
+            wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException();
+        }
+    }
+}
