@@ -38,7 +38,8 @@ public record ApplianceConfig(
         Duration drainDeadline,
         int evictionRate,
         Duration reconnectAfterMin,
-        Duration reconnectAfterMax) {
+        Duration reconnectAfterMax,
+        MessagingConfig messaging) {
 
     static ApplianceConfig from(Map<String, Object> v) {
         return new ApplianceConfig(
@@ -74,7 +75,8 @@ public record ApplianceConfig(
                 d(v, "drain-deadline"),
                 i(v, "eviction-rate"),
                 d(v, "reconnect-after-min"),
-                d(v, "reconnect-after-max"));
+                d(v, "reconnect-after-max"),
+                MessagingConfig.from(v));
     }
 
     private static int i(Map<String, Object> v, String key) {

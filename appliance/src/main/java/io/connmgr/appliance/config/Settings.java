@@ -12,7 +12,7 @@ public final class Settings {
     private static final double DAY_MS = 86_400_000d;
     private static final double NONE = Double.MAX_VALUE;
 
-    public static final List<Setting> ALL = List.of(
+    private static final List<Setting> CORE = List.of(
             s("data-dir", STRING, "./data", "Directory for the store, fleet.key and admin.token."),
             s("bind-address", STRING, "0.0.0.0", "Address the device listener binds to."),
             s("device-port", INT, "7700", 0, 65535, "TCP port devices connect to."),
@@ -58,6 +58,9 @@ public final class Settings {
             s("reconnect-after-min", DURATION, "1s", 0, DAY_MS, "Lower bound of the reconnect-after hint in GOAWAY."),
             s("reconnect-after-max", DURATION, "60s", 0, DAY_MS,
                     "Upper bound of the jittered reconnect-after hint in GOAWAY."));
+
+    public static final List<Setting> ALL = java.util.stream.Stream.of(CORE, MessagingConfig.SETTINGS)
+            .flatMap(List::stream).toList();
 
     public static final Map<String, Setting> BY_NAME =
             ALL.stream().collect(Collectors.toUnmodifiableMap(Setting::name, Function.identity()));

@@ -13,6 +13,7 @@ import io.connmgr.appliance.session.DeviceKeys;
 import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.EffectiveSettings;
 import io.connmgr.appliance.session.Tier;
+import io.connmgr.appliance.session.SessionObserver;
 import io.connmgr.appliance.session.TierCause;
 import io.connmgr.appliance.session.TimeSource;
 import io.connmgr.appliance.session.UplinkSink;
@@ -29,6 +30,7 @@ import io.connmgr.protocol.message.CmdResult;
 import io.connmgr.protocol.message.GoAway;
 import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.message.Msg;
+import io.connmgr.protocol.message.RpcResponse;
 import io.connmgr.protocol.message.Welcome;
 import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.wire.CmdOpcode;
@@ -95,6 +97,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
     private final Executor monitor;
     private volatile boolean accepting = true;
     private DeviceLinkPipelines pipelines;
+    private final List<SessionObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param sleepLoop     null where sockets cannot be parked; connections then stop at IDLE
@@ -130,6 +133,11 @@ public final class ConnectionManager implements SleepLoop.Listener {
 
     public void attachPipelines(DeviceLinkPipelines pipelines) {
         this.pipelines = pipelines;
+    }
+
+    /** Registers a service to be told when sessions wake, sleep, end, and what they acknowledge or answer. */
+    public void addObserver(SessionObserver observer) {
+        observers.add(observer);
     }
 
     public boolean accepting() {
@@ -220,7 +228,10 @@ public final class ConnectionManager implements SleepLoop.Listener {
         active.incrementAndGet();
         pipelines.installActive(ch, session);
         ch.writeAndFlush(new Welcome(Wire.PROTOCOL_VERSION, resumed, keepAliveSeconds, config.maxFrameSize(),
-                Capabilities.CM_COMMANDS, session.lastUplinkSeq(), token));
+                Capabilities.CM_COMMANDS | Capabilities.RPC, session.lastUplinkSeq(), token));
+        for (SessionObserver o : observers) {
+            o.awake(session, hello.capabilities());
+        }
         ch.config().setAutoRead(true);
         metrics.handshakeCompleted();
         metrics.transition(Tier.DISCONNECTED, Tier.ACTIVE, TierCause.CONNECT);
@@ -248,6 +259,9 @@ public final class ConnectionManager implements SleepLoop.Listener {
         DeviceSession old = awake.remove(id);
         if (old != null) {
             old.markClosing();
+            for (SessionObserver o : observers) {
+                o.asleepOrGone(old, true);
+            }
             countOut(old.tier());
             metrics.transition(old.tier(), Tier.DISCONNECTED, TierCause.DISCONNECT);
             Farewell.send(old.channel(), new GoAway(ReasonCode.REPLACED, 0, "replaced by a newer connection"));
@@ -282,6 +296,17 @@ public final class ConnectionManager implements SleepLoop.Listener {
             return;
         }
         session.downlinkAcked(Math.max(session.downlinkAcked(), ack.seq()));
+        for (SessionObserver o : observers) {
+            o.downlinkAcked(session, ack.seq());
+        }
+    }
+
+    /** A device's answer to an RPC_REQUEST; the RPC service correlates it. */
+    public void rpcResponse(DeviceSession session, RpcResponse response) {
+        session.activity(time);
+        for (SessionObserver o : observers) {
+            o.rpcResponse(session, response);
+        }
     }
 
     private void violation(DeviceSession session, ReasonCode reason, String detail) {
@@ -301,13 +326,17 @@ public final class ConnectionManager implements SleepLoop.Listener {
         DeviceSettings o = session.overrides();
         Long millis = v == 0 ? null : v * 1000;
         DeviceSettings updated = switch (op) {
-            case SET_IDLE_AFTER -> new DeviceSettings(millis, o.sleepAfterMillis(), o.keepAliveMillis(), o.alwaysActive());
-            case SET_SLEEP_AFTER -> new DeviceSettings(o.idleAfterMillis(), millis, o.keepAliveMillis(), o.alwaysActive());
+            case SET_IDLE_AFTER -> new DeviceSettings(millis, o.sleepAfterMillis(), o.keepAliveMillis(), o.alwaysActive(),
+                    o.persistentRequired());
+            case SET_SLEEP_AFTER -> new DeviceSettings(o.idleAfterMillis(), millis, o.keepAliveMillis(), o.alwaysActive(),
+                    o.persistentRequired());
             case SET_KEEPALIVE -> millis != null && (millis < config.keepAliveMin().toMillis()
                     || millis > config.keepAliveMax().toMillis()) ? null
-                    : new DeviceSettings(o.idleAfterMillis(), o.sleepAfterMillis(), millis, o.alwaysActive());
+                    : new DeviceSettings(o.idleAfterMillis(), o.sleepAfterMillis(), millis, o.alwaysActive(),
+                            o.persistentRequired());
             case SET_ALWAYS_ACTIVE -> v > 1 ? null
-                    : new DeviceSettings(o.idleAfterMillis(), o.sleepAfterMillis(), o.keepAliveMillis(), v == 1 ? Boolean.TRUE : null);
+                    : new DeviceSettings(o.idleAfterMillis(), o.sleepAfterMillis(), o.keepAliveMillis(),
+                            v == 1 ? Boolean.TRUE : null, o.persistentRequired());
             case SLEEP_NOW -> o;
         };
         if (updated == null) {
@@ -327,12 +356,42 @@ public final class ConnectionManager implements SleepLoop.Listener {
                         ch.writeAndFlush(new CmdResult(cmd.id(), CmdStatus.FAILED));
                         return;
                     }
-                    session.settings(updated, EffectiveSettings.of(config, updated));
+                    applySettings(session, updated);
                     if (op == CmdOpcode.SET_KEEPALIVE) {
                         session.keepAliveSeconds(negotiateKeepAlive((int) v, updated));
                     }
                     ch.writeAndFlush(new CmdResult(cmd.id(), CmdStatus.OK));
                 }, ch.eventLoop());
+    }
+
+    /** Puts stored overrides into force on a live session (the device's CMD and the settings API both end here). */
+    private void applySettings(DeviceSession session, DeviceSettings updated) {
+        session.settings(updated, EffectiveSettings.of(config, updated));
+    }
+
+    /**
+     * Changes a device's stored overrides (fsync'ed, on the session-write thread like a CMD's) and, when it is awake,
+     * puts them into force on its connection at once. A changed keep-alive applies from the next WELCOME: the device
+     * cannot be told its new interval on a live connection, and a shorter silence rule would close it.
+     */
+    public CompletableFuture<DeviceSettings> updateSettings(String deviceId,
+                                                            java.util.function.UnaryOperator<DeviceSettings> change) {
+        return CompletableFuture.supplyAsync(() -> {
+            DeviceSettings updated = change.apply(store.loadSettings(deviceId).orElse(DeviceSettings.NONE));
+            store.putSettings(deviceId, updated);
+            return updated;
+        }, sessionWrites).thenCompose(updated -> {
+            DeviceSession s = awake.get(deviceId);
+            if (s == null) {
+                return CompletableFuture.completedFuture(updated);
+            }
+            CompletableFuture<DeviceSettings> applied = new CompletableFuture<>();
+            s.channel().eventLoop().execute(() -> {
+                applySettings(s, updated);
+                applied.complete(updated);
+            });
+            return applied;
+        });
     }
 
     // ---------------------------------------------------------------- tier changes of awake connections
@@ -416,6 +475,9 @@ public final class ConnectionManager implements SleepLoop.Listener {
             return;
         }
         awake.remove(s.deviceId(), s);
+        for (SessionObserver o : observers) {
+            o.asleepOrGone(s, false);
+        }
         Tier from = s.tier();
         countOut(from);
         sessionCache.put(s.deviceId(), record);
@@ -465,6 +527,9 @@ public final class ConnectionManager implements SleepLoop.Listener {
     public void onChannelClosed(DeviceSession s) {
         if (!awake.remove(s.deviceId(), s)) {
             return; // replaced or parked: whoever did that has done the bookkeeping
+        }
+        for (SessionObserver o : observers) {
+            o.asleepOrGone(s, true);
         }
         countOut(s.tier());
         metrics.transition(s.tier(), Tier.DISCONNECTED, TierCause.DISCONNECT);
@@ -567,6 +632,9 @@ public final class ConnectionManager implements SleepLoop.Listener {
         active.incrementAndGet();
         pipelines.installActive(ch, s);
         metrics.transition(Tier.SLEEP, Tier.ACTIVE, cause);
+        for (SessionObserver o : observers) {
+            o.awake(s, -1);
+        }
         if (pending.length > 0) {
             ch.pipeline().fireChannelRead(Unpooled.wrappedBuffer(pending));
         }
