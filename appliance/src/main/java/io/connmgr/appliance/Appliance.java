@@ -6,6 +6,7 @@ import io.connmgr.appliance.admin.BackendApi;
 import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.auth.DeviceAuthenticator;
 import io.connmgr.appliance.backend.BackendRegistry;
+import io.connmgr.appliance.backend.DirectReachability;
 import io.connmgr.appliance.messaging.MessagingService;
 import io.connmgr.appliance.messaging.UplinkBus;
 import io.connmgr.appliance.messaging.WebhookForwarder;
@@ -169,7 +170,8 @@ public final class Appliance implements AutoCloseable {
                 Math.max(AdminOptions.DEFAULT_MAX_REQUEST_BYTES, config.maxFrameSize())),
                 new DeviceDirectoryService(manager, store, config, () -> ready), metrics.registry(),
                 adminGroup, transport.serverChannelClass(),
-                new BackendApi(config, backends, messaging, rpc, manager, store));
+                new BackendApi(config, backends, messaging, rpc, manager, store,
+                        new DirectReachability(manager, store, config.messaging().directFailThreshold())));
         try {
             admin.start();
         } catch (RuntimeException e) {

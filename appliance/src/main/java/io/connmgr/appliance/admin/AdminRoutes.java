@@ -59,6 +59,8 @@ final class AdminRoutes {
                 .add(HttpMethod.POST, "/v1/devices/{id}/rpc", BACKEND, WORKER, (AsyncRouteHandler) rpc::call)
                 .add(HttpMethod.PUT, "/v1/devices/{id}/settings", BACKEND, WORKER,
                         (AsyncRouteHandler) settings::put)
-                .add(HttpMethod.GET, "/v1/devices/{id}/settings", BACKEND, WORKER, settings::get);
+                .add(HttpMethod.GET, "/v1/devices/{id}/settings", BACKEND, WORKER, settings::get)
+                .add(HttpMethod.POST, "/v1/devices/{id}/direct-attempts", BACKEND, WORKER,
+                        (AsyncRouteHandler) settings::directAttempt);
     }
 }

@@ -1,6 +1,7 @@
 package io.connmgr.appliance.admin;
 
 import io.connmgr.appliance.backend.BackendRegistry;
+import io.connmgr.appliance.backend.DirectReachability;
 import io.connmgr.appliance.config.ApplianceConfig;
 import io.connmgr.appliance.messaging.MessagingService;
 import io.connmgr.appliance.rpc.RpcService;
@@ -10,7 +11,7 @@ import io.connmgr.appliance.tier.ConnectionManager;
 
 /** The services behind the endpoints back-end servers use: credentials, downlink messages, RPC and settings. */
 public record BackendApi(ApplianceConfig config, BackendRegistry backends, MessagingService messaging, RpcService rpc,
-                         ConnectionManager manager, ApplianceStore store) {
+                         ConnectionManager manager, ApplianceStore store, DirectReachability reachability) {
 
     /** Provisioned, or known by a session (fleet-token devices have no device record). Blocks on store reads. */
     boolean knownDevice(String deviceId) {

@@ -61,6 +61,28 @@ final class DeviceSettingsRoute {
         });
     }
 
+    /** {@code POST /v1/devices/{id}/direct-attempts} {"success": bool}: a server's direct connection attempt. */
+    CompletableFuture<AdminResponse> directAttempt(AdminRequest request) {
+        String deviceId = request.deviceId();
+        ObjectNode body = AdminJson.readObject(request.body());
+        body.fieldNames().forEachRemaining(name -> {
+            if (!name.equals("success")) {
+                throw ApiException.badRequest("unknown field '" + AdminJson.truncate(name) + "'; expected 'success'");
+            }
+        });
+        JsonNode success = body.get("success");
+        if (success == null || !success.isBoolean()) {
+            throw ApiException.badRequest("field 'success' must be true or false");
+        }
+        api.requireKnown(deviceId);
+        return api.reachability().attempt(deviceId, success.booleanValue()).thenApply(v ->
+                AdminResponse.json(HttpResponseStatus.OK, new Reachability(deviceId, v.consecutiveFailures(),
+                        v.persistentRequired())));
+    }
+
+    record Reachability(String deviceId, int consecutiveFailures, boolean persistentRequired) {
+    }
+
     AdminResponse get(AdminRequest request) {
         String deviceId = request.deviceId();
         api.requireKnown(deviceId);

@@ -24,11 +24,13 @@ import static io.connmgr.appliance.config.Setting.Kind.STRING;
  * @param webhookUrl        where uplink messages are POSTed; empty = no webhook
  * @param webhookBacklog    uplink messages waiting for the webhook; more are dropped and counted
  * @param webhookMaxAttempts attempts per message before it is dropped and counted
+ * @param directFailThreshold consecutive failed direct connection attempts (reported by servers) after which a device
+ *                          is marked as needing its persistent connection
  */
 public record MessagingConfig(int queueMax, int window, Duration defaultTtl, Duration statusRetention,
                               Duration rpcTimeout, Duration rpcTimeoutMax, Duration rpcConnectWait,
                               int rpcPendingPerDevice, int rpcPendingMax, String webhookUrl, int webhookBacklog,
-                              int webhookMaxAttempts) {
+                              int webhookMaxAttempts, int directFailThreshold) {
     private static final double DAY_MS = 86_400_000d;
 
     static final List<Setting> SETTINGS = List.of(
@@ -52,13 +54,16 @@ public record MessagingConfig(int queueMax, int window, Duration defaultTtl, Dur
             new Setting("webhook-backlog", INT, "10000", 1, 10_000_000,
                     "Uplink messages waiting for the webhook; beyond it new ones are dropped and counted."),
             new Setting("webhook-max-attempts", INT, "8", 1, 1000,
-                    "Attempts per uplink message (exponential backoff) before it is dropped and counted."));
+                    "Attempts per uplink message (exponential backoff) before it is dropped and counted."),
+            new Setting("direct-fail-threshold", INT, "3", 1, 1000,
+                    "Failed direct connection attempts in a row after which a device needs its persistent connection."));
 
     static MessagingConfig from(Map<String, Object> v) {
         return new MessagingConfig(i(v, "message-queue-max"), i(v, "message-window"), d(v, "message-ttl"),
                 d(v, "message-status-retention"), d(v, "rpc-timeout"), d(v, "rpc-timeout-max"),
                 d(v, "rpc-connect-wait"), i(v, "rpc-max-pending-per-device"), i(v, "rpc-max-pending"),
-                (String) v.get("webhook-url"), i(v, "webhook-backlog"), i(v, "webhook-max-attempts"));
+                (String) v.get("webhook-url"), i(v, "webhook-backlog"), i(v, "webhook-max-attempts"),
+                i(v, "direct-fail-threshold"));
     }
 
     private static int i(Map<String, Object> v, String key) {

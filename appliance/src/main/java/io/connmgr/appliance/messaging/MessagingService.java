@@ -195,8 +195,9 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
                     pump(o);
                 }
             });
-        } else if (manager.tierOf(deviceId) == Tier.SLEEP) {
-            // The wake installs the session and calls awake(), which sends the queue.
+        } else {
+            // A sleeping device (or one on its way to sleep) is woken: the wake installs the session and calls
+            // awake(), which sends the queue. For a disconnected device this is a cheap no-op.
             manager.wake(deviceId, TierCause.SERVER_REQUEST);
         }
     }

@@ -60,7 +60,8 @@ public final class WebhookForwarder implements UplinkSink, AutoCloseable {
                 .description("Uplink messages not sent to the webhook").register(registry);
         droppedFailed = Counter.builder("cm.webhook.dropped").tag("reason", "failed")
                 .description("Uplink messages not sent to the webhook").register(registry);
-        registry.gauge("cm.webhook.backlog", this.backlog, BlockingQueue::size);
+        io.micrometer.core.instrument.Gauge.builder("cm.webhook.backlog", this.backlog, BlockingQueue::size)
+                .description("Uplink messages waiting for the webhook").register(registry);
         sender = Thread.ofPlatform().daemon().name("webhook-sender").unstarted(this::run);
     }
 

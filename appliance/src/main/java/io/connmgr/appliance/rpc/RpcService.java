@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RpcService implements SessionObserver {
     private final MessagingConfig config;
+    /** A session can go to sleep between being found and being sent to; then it is woken again, a few times. */
+    private static final int MAX_REACH_ATTEMPTS = 3;
+
     private final ConnectionManager manager;
     private final ScheduledExecutorService timers;
     private final AtomicLong callIds = new AtomicLong();
@@ -58,7 +61,8 @@ public final class RpcService implements SessionObserver {
         }
         latency = Timer.builder("cm.rpc.latency").description("RPC calls from request to the device's answer")
                 .publishPercentileHistogram().register(registry);
-        registry.gauge("cm.rpc.pending", total, AtomicInteger::get);
+        io.micrometer.core.instrument.Gauge.builder("cm.rpc.pending", total, AtomicInteger::get)
+                .description("RPC calls waiting for their device's answer").register(registry);
     }
 
     public enum Outcome {
@@ -98,14 +102,20 @@ public final class RpcService implements SessionObserver {
                 latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
         });
-        reach(deviceId, timeoutMillis).whenComplete((session, error) -> {
+        dispatch(call, MAX_REACH_ATTEMPTS);
+        return call.result.thenApply(this::count);
+    }
+
+    /** Finds the device's awake session and sends the call on its event loop. */
+    private void dispatch(Call call, int attemptsLeft) {
+        reach(call.deviceId, call.timeoutMillis).whenComplete((session, error) -> {
             if (session == null) {
-                call.finish(new Result(Outcome.OFFLINE, new byte[0], "device '" + deviceId + "' is not connected"));
+                call.finish(new Result(Outcome.OFFLINE, new byte[0],
+                        "device '" + call.deviceId + "' is not connected"));
             } else {
-                session.channel().eventLoop().execute(() -> send(call, session));
+                session.channel().eventLoop().execute(() -> send(call, session, attemptsLeft));
             }
         });
-        return call.result.thenApply(this::count);
     }
 
     private Result count(Result r) {
@@ -122,10 +132,13 @@ public final class RpcService implements SessionObserver {
 
     /** The device's ACTIVE session: woken if it is IDLE or asleep, awaited (connect-wait) if it is offline. */
     private CompletableFuture<DeviceSession> reach(String deviceId, long timeoutMillis) {
-        if (manager.tierOf(deviceId) != Tier.DISCONNECTED) {
-            return manager.wake(deviceId, TierCause.SERVER_REQUEST)
-                    .thenApply(r -> manager.awakeSession(deviceId).orElse(null));
-        }
+        return manager.wake(deviceId, TierCause.SERVER_REQUEST).thenCompose(r -> {
+            DeviceSession s = manager.awakeSession(deviceId).orElse(null);
+            return s != null ? CompletableFuture.completedFuture(s) : awaitConnect(deviceId, timeoutMillis);
+        });
+    }
+
+    private CompletableFuture<DeviceSession> awaitConnect(String deviceId, long timeoutMillis) {
         long wait = Math.min(config.rpcConnectWait().toMillis(), timeoutMillis);
         if (wait <= 0) {
             return CompletableFuture.completedFuture(null);
@@ -143,8 +156,18 @@ public final class RpcService implements SessionObserver {
     }
 
     /** On the session's event loop. */
-    private void send(Call call, DeviceSession session) {
+    private void send(Call call, DeviceSession session, int attemptsLeft) {
         if (call.result.isDone()) {
+            return;
+        }
+        if (manager.awakeSession(call.deviceId).orElse(null) != session) {
+            // It went to sleep (or reconnected) since it was found.
+            if (attemptsLeft > 1) {
+                dispatch(call, attemptsLeft - 1);
+            } else {
+                call.finish(new Result(Outcome.OFFLINE, new byte[0], "device '" + call.deviceId
+                        + "' kept going away before the call could be sent"));
+            }
             return;
         }
         if (withoutRpc.contains(call.deviceId)) {
@@ -189,7 +212,7 @@ public final class RpcService implements SessionObserver {
     @Override
     public void rpcResponse(DeviceSession session, RpcResponse response) {
         Call call = calls.get(response.callId());
-        if (call == null || call.session != session) {
+        if (call == null || !call.deviceId.equals(session.deviceId())) {
             return; // a call no longer waited for (protocol section 5.19)
         }
         Outcome outcome = switch (response.status()) {
@@ -201,8 +224,15 @@ public final class RpcService implements SessionObserver {
         call.finish(new Result(outcome, response.body(), null));
     }
 
+    /**
+     * A connection that ends fails its calls. One that goes to sleep keeps them: the request is on its way or already
+     * with the device, whose answer wakes the connection and arrives on the next session.
+     */
     @Override
     public void asleepOrGone(DeviceSession session, boolean disconnected) {
+        if (!disconnected) {
+            return;
+        }
         for (Call call : calls.values()) {
             if (call.session == session) {
                 call.finish(new Result(Outcome.DISCONNECTED, new byte[0],

@@ -98,6 +98,16 @@ public final class ConnectionManager implements SleepLoop.Listener {
     private volatile boolean accepting = true;
     private DeviceLinkPipelines pipelines;
     private final List<SessionObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * Device keys whose socket is on its way between Netty and the sleep table (being parked or being woken), with
+     * how many such moves are under way: for that moment the device is neither awake nor parked.
+     */
+    private final ConcurrentHashMap<Long, Integer> inTransit = new ConcurrentHashMap<>();
+    /** Wakes asked for while a device's socket was in transit; run when it arrives. */
+    private final ConcurrentHashMap<Long, PendingWake> wakeAfterTransit = new ConcurrentHashMap<>();
+
+    private record PendingWake(String deviceId, CompletableFuture<TierRequestResult> done) {
+    }
 
     /**
      * @param sleepLoop     null where sockets cannot be parked; connections then stop at IDLE
@@ -470,10 +480,11 @@ public final class ConnectionManager implements SleepLoop.Listener {
         if (!ch.isActive() || awake.get(s.deviceId()) != s) {
             return;
         }
-        if (!pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0) {
-            ch.config().setAutoRead(true);
+        if (!pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0 || s.serverLinks() > 0) {
+            ch.config().setAutoRead(true); // a server reached the device while its session was being stored
             return;
         }
+        transitBegins(s.deviceKey());
         awake.remove(s.deviceId(), s);
         for (SessionObserver o : observers) {
             o.asleepOrGone(s, false);
@@ -483,26 +494,46 @@ public final class ConnectionManager implements SleepLoop.Listener {
         sessionCache.put(s.deviceId(), record);
         long silenceMillis = silenceMillis(s.keepAliveSeconds());
         ChannelParking.detach((EpollSocketChannel) ch).addListener(f -> {
-            if (!f.isSuccess()) {
-                log.warn("device {}: parking failed, closing: {}", s.deviceId(), f.cause().toString());
-                ch.close();
-                markDisconnected(record);
-                return;
+            try {
+                if (!f.isSuccess()) {
+                    log.warn("device {}: parking failed, closing: {}", s.deviceId(), f.cause().toString());
+                    ch.close();
+                    markDisconnected(record);
+                    return;
+                }
+                int fd = (Integer) f.getNow();
+                if (awake.containsKey(s.deviceId())) {
+                    closeDetached(fd); // the device reconnected on another socket while this one was being parked
+                    return;
+                }
+                if (!sleepLoop.park(fd, s.deviceKey(), silenceMillis)) {
+                    log.warn("device {}: could not park (sleep table full or key already parked), closing",
+                            s.deviceId());
+                    closeDetached(fd);
+                    markDisconnected(record);
+                    return;
+                }
+                metrics.transition(from, Tier.SLEEP, cause);
+            } finally {
+                transitEnds(s.deviceKey());
             }
-            int fd = (Integer) f.getNow();
-            if (awake.containsKey(s.deviceId())) {
-                closeDetached(fd); // the device reconnected on another socket while this one was being parked
-                return;
-            }
-            if (!sleepLoop.park(fd, s.deviceKey(), silenceMillis)) {
-                log.warn("device {}: could not park (sleep table full or key already parked), closing",
-                        s.deviceId());
-                closeDetached(fd);
-                markDisconnected(record);
-                return;
-            }
-            metrics.transition(from, Tier.SLEEP, cause);
         });
+    }
+
+    private void transitBegins(long deviceKey) {
+        inTransit.merge(deviceKey, 1, Integer::sum);
+    }
+
+    /** A socket arrived in the sleep table or in Netty (or failed to): a wake asked for meanwhile runs now. */
+    private void transitEnds(long deviceKey) {
+        if (inTransit.computeIfPresent(deviceKey, (k, n) -> n <= 1 ? null : n - 1) != null) {
+            return;
+        }
+        PendingWake pending = wakeAfterTransit.remove(deviceKey);
+        if (pending != null) {
+            wake(pending.deviceId(), TierCause.SERVER_REQUEST).whenComplete((r, e) ->
+                    pending.done().complete(r == null ? TierRequestResult.NOT_CONNECTED : r));
+        }
     }
 
     private long silenceMillis(int keepAliveSeconds) {
@@ -586,22 +617,28 @@ public final class ConnectionManager implements SleepLoop.Listener {
 
     private void resume(int fd, long deviceKey, byte[] pending, TierCause cause, long startNanos,
                         CompletableFuture<TierRequestResult> done) {
+        transitBegins(deviceKey);
         ChannelParking.attach(fd, workers, NO_HANDLERS).addListener(f -> {
             if (!f.isSuccess()) {
                 log.warn("could not wake a sleeping connection: {}", f.cause().toString());
                 complete(done, TierRequestResult.NOT_CONNECTED);
+                transitEnds(deviceKey);
                 return;
             }
             EpollSocketChannel ch = (EpollSocketChannel) f.getNow();
             CompletableFuture.supplyAsync(() -> store.deviceIdForKey(deviceKey).flatMap(this::loadSleeper), storeReads)
                     .whenCompleteAsync((loaded, error) -> {
-                        if (error != null || loaded.isEmpty()) {
-                            log.warn("no session for a woken connection (key {}), closing", deviceKey);
-                            Farewell.send(ch, new GoAway(ReasonCode.SESSION_EXPIRED, 0, "session not found"));
-                            complete(done, TierRequestResult.NOT_CONNECTED);
-                            return;
+                        try {
+                            if (error != null || loaded.isEmpty()) {
+                                log.warn("no session for a woken connection (key {}), closing", deviceKey);
+                                Farewell.send(ch, new GoAway(ReasonCode.SESSION_EXPIRED, 0, "session not found"));
+                                complete(done, TierRequestResult.NOT_CONNECTED);
+                                return;
+                            }
+                            complete(done, install(ch, loaded.get(), pending, cause, startNanos));
+                        } finally {
+                            transitEnds(deviceKey);
                         }
-                        complete(done, install(ch, loaded.get(), pending, cause, startNanos));
                     }, ch.eventLoop());
         });
     }
@@ -670,11 +707,26 @@ public final class ConnectionManager implements SleepLoop.Listener {
         }
         int fd = sleepLoop == null ? -1 : sleepLoop.unpark(DeviceKeys.of(deviceId));
         if (fd < 0) {
-            return CompletableFuture.completedFuture(TierRequestResult.NOT_CONNECTED);
+            long key = DeviceKeys.of(deviceId);
+            return inTransit.containsKey(key) ? wakeAfterTransit(deviceId, key, cause)
+                    : CompletableFuture.completedFuture(TierRequestResult.NOT_CONNECTED);
         }
         CompletableFuture<TierRequestResult> done = new CompletableFuture<>();
         resume(fd, DeviceKeys.of(deviceId), new byte[0], cause, time.nanoTime(), done);
         return done;
+    }
+
+    /** A wake for a device whose socket is in transit, which would otherwise look disconnected for a moment. */
+    private CompletableFuture<TierRequestResult> wakeAfterTransit(String deviceId, long key, TierCause cause) {
+        PendingWake mine = new PendingWake(deviceId, new CompletableFuture<>());
+        PendingWake pending = wakeAfterTransit.putIfAbsent(key, mine);
+        if (pending != null) {
+            return pending.done();
+        }
+        if (!inTransit.containsKey(key) && wakeAfterTransit.remove(key, mine)) {
+            return wake(deviceId, cause); // it arrived meanwhile, and nobody took the request
+        }
+        return mine.done();
     }
 
     /** Moves a connected device to {@code target} on an operator's request. */
@@ -735,7 +787,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
         if (s == null) {
             return;
         }
-        s.channel().eventLoop().execute(() -> {
+        Runnable change = () -> {
             int links = Math.max(0, s.serverLinks() + delta);
             s.serverLinks(links);
             if (delta > 0) {
@@ -743,7 +795,12 @@ public final class ConnectionManager implements SleepLoop.Listener {
             } else if (links == 0) {
                 toSleep(s, TierCause.SERVER_ACTIVITY);
             }
-        });
+        };
+        if (s.channel().eventLoop().inEventLoop()) {
+            change.run(); // at once, so that a sleep already under way sees the new link
+        } else {
+            s.channel().eventLoop().execute(change);
+        }
     }
 
     // ---------------------------------------------------------------- timers and pressure

@@ -154,4 +154,20 @@ class RpcAndSettingsTest {
         }
         assertThat(harness.appliance.store().loadSettings("dev-1").orElseThrow().persistentRequired()).isTrue();
     }
+
+    @Test
+    void failedDirectAttempts_atTheThreshold_requireThePersistentConnection() throws Exception {
+        start("direct-fail-threshold", "2");
+        try (TestDevice d = device("dev-1", 0)) {
+            String path = "/v1/devices/dev-1/direct-attempts";
+            assertThat(body(harness.call("POST", path, token, "{\"success\":false}".getBytes())))
+                    .contains("\"consecutive_failures\":1").contains("\"persistent_required\":false");
+            assertThat(body(harness.call("POST", path, token, "{\"success\":true}".getBytes())))
+                    .contains("\"consecutive_failures\":0");
+            harness.call("POST", path, token, "{\"success\":false}".getBytes());
+            assertThat(body(harness.call("POST", path, token, "{\"success\":false}".getBytes())))
+                    .contains("\"consecutive_failures\":2").contains("\"persistent_required\":true");
+            assertThat(harness.appliance.store().loadSettings("dev-1").orElseThrow().persistentRequired()).isTrue();
+        }
+    }
 }
