@@ -22,7 +22,9 @@ import java.util.function.Supplier;
 /**
  * Routes each request, checks the token, and runs the handler on the event loop or the worker pool. One instance per
  * connection: requests of one connection are answered strictly in order (HTTP/1.1 pipelining) and, while one is being
- * worked on, the connection stops reading so that a client cannot queue up unbounded work.
+ * worked on, the connection stops reading so that a client cannot queue up unbounded work. A worker route's handler
+ * may answer with a future (a durable write, a device's RPC answer): the worker is free at once and the response is
+ * written on the event loop when the future completes.
  */
 final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(AdminDispatcher.class);

@@ -48,12 +48,15 @@ import java.util.concurrent.TimeUnit;
  * queue only when the device's cumulative ACK covers it; its status becomes delivered. A message whose TTL ran out
  * before it was first sent is not sent; its status becomes expired.
  *
- * <p><b>Threads.</b> Every store access runs on one thread of its own, so the read-modify-write of a queue's meta
+ * <p><b>Threads.</b> Every store access runs on one thread of its own (messages that arrive while an fsync is under
+ * way are stored together with the next one), so the read-modify-write of a queue's meta
  * record needs no locks; sending runs on the device's event loop (the {@link Outbox}).
  */
 public final class MessagingService implements SessionObserver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MessagingService.class);
     private static final int SWEEP_PAGE = 256;
+    /** Messages stored with one fsync at most. */
+    private static final int MAX_GROUP_COMMIT = 256;
 
     private final MessagingConfig config;
     private final int maxPayload;
@@ -65,6 +68,9 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
     /** Devices with a non-empty queue and its depth; changed only on the writer thread. */
     private final Map<String, Long> depths = new ConcurrentHashMap<>();
     private final Map<String, Outbox> outboxes = new ConcurrentHashMap<>();
+    private final java.util.Queue<EnqueueRequest> enqueueRequests = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean drainQueued =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     public MessagingService(MessagingConfig config, int maxFrameSize, MessageStore store, ConnectionManager manager,
                             TimeSource time, MeterRegistry registry) {
@@ -124,6 +130,7 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
 
     /**
      * Queues a message. Completes once it is durably stored (or was refused); fails with the store's exception.
+     * Messages arriving together share one fsync.
      *
      * @param ttlMillis      lifetime; 0 = the configured default
      * @param idempotencyKey may be null
@@ -132,42 +139,106 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
         if (payload.length > maxPayload) {
             throw new IllegalArgumentException("payload larger than " + maxPayload + " bytes");
         }
-        return CompletableFuture.supplyAsync(() -> enqueueNow(deviceId, payload, ttlMillis, idempotencyKey), writer)
-                .whenComplete((result, error) -> {
-                    if (result instanceof Enqueued.Accepted a && !a.duplicate()) {
-                        deliverSoon(deviceId);
-                    }
-                });
+        EnqueueRequest request = new EnqueueRequest(deviceId, payload, ttlMillis, idempotencyKey,
+                new CompletableFuture<>());
+        enqueueRequests.add(request);
+        scheduleDrain();
+        return request.done().whenComplete((result, error) -> {
+            if (result instanceof Enqueued.Accepted a && !a.duplicate()) {
+                deliverSoon(deviceId);
+            }
+        });
     }
 
-    private Enqueued enqueueNow(String deviceId, byte[] payload, long ttlMillis, String idempotencyKey) {
-        long now = time.currentTimeMillis();
-        if (idempotencyKey != null) {
-            Optional<IdempotencyRecord> earlier = store.idempotencyKey(deviceId, idempotencyKey);
-            if (earlier.isPresent() && earlier.get().expiresAtMillis() > now) {
-                metrics.duplicates.increment();
-                return new Enqueued.Accepted(earlier.get().messageId(), true);
+    private record EnqueueRequest(String deviceId, byte[] payload, long ttlMillis, String idempotencyKey,
+                                  CompletableFuture<Enqueued> done) {
+    }
+
+    private void scheduleDrain() {
+        if (drainQueued.compareAndSet(false, true)) {
+            try {
+                writer.execute(this::drainEnqueues);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                drainQueued.set(false);
+                EnqueueRequest r;
+                while ((r = enqueueRequests.poll()) != null) {
+                    r.done().completeExceptionally(e);
+                }
             }
         }
-        QueueMeta meta = store.meta(deviceId);
+    }
+
+    /** Takes the waiting requests and stores them with one fsync (group commit). Writer thread. */
+    private void drainEnqueues() {
+        drainQueued.set(false);
+        List<EnqueueRequest> group = new ArrayList<>();
+        EnqueueRequest r;
+        while (group.size() < MAX_GROUP_COMMIT && (r = enqueueRequests.poll()) != null) {
+            group.add(r);
+        }
+        if (!enqueueRequests.isEmpty()) {
+            scheduleDrain();
+        }
+        long now = time.currentTimeMillis();
+        Map<String, QueueMeta> metas = new java.util.HashMap<>();
+        Map<String, String> keysInGroup = new java.util.HashMap<>();
+        List<MessageStore.Enqueue> writes = new ArrayList<>();
+        List<Runnable> completions = new ArrayList<>();
+        try {
+            for (EnqueueRequest q : group) {
+                decide(q, now, metas, keysInGroup, writes, completions);
+            }
+            store.enqueue(writes);
+        } catch (RuntimeException e) {
+            log.warn("storing {} downlink messages failed: {}", group.size(), e.toString());
+            group.forEach(q -> q.done().completeExceptionally(e));
+            return;
+        }
+        for (MessageStore.Enqueue w : writes) {
+            depth(w.message().deviceId(), w.meta().depth(), 1);
+            metrics.queued.increment();
+        }
+        completions.forEach(Runnable::run);
+    }
+
+    private void decide(EnqueueRequest q, long now, Map<String, QueueMeta> metas, Map<String, String> keysInGroup,
+                        List<MessageStore.Enqueue> writes, List<Runnable> completions) {
+        String deviceId = q.deviceId();
+        String groupKey = q.idempotencyKey() == null ? null : deviceId + '\0' + q.idempotencyKey();
+        if (groupKey != null) {
+            String earlierInGroup = keysInGroup.get(groupKey);
+            Optional<IdempotencyRecord> earlier = store.idempotencyKey(deviceId, q.idempotencyKey());
+            String duplicateOf = earlierInGroup != null ? earlierInGroup
+                    : earlier.isPresent() && earlier.get().expiresAtMillis() > now ? earlier.get().messageId() : null;
+            if (duplicateOf != null) {
+                metrics.duplicates.increment();
+                completions.add(() -> q.done().complete(new Enqueued.Accepted(duplicateOf, true)));
+                return;
+            }
+        }
+        QueueMeta meta = metas.computeIfAbsent(deviceId, store::meta);
         if (meta.depth() >= config.queueMax()) {
             metrics.rejectedQueueFull.increment();
-            return new Enqueued.QueueFull(meta.depth(), config.queueMax());
+            long depth = meta.depth();
+            completions.add(() -> q.done().complete(new Enqueued.QueueFull(depth, config.queueMax())));
+            return;
         }
-        long ttl = ttlMillis > 0 ? ttlMillis : config.defaultTtl().toMillis();
+        long ttl = q.ttlMillis() > 0 ? q.ttlMillis() : config.defaultTtl().toMillis();
         long expires = ttl > 0 ? now + ttl : 0;
         String messageId = newMessageId();
         QueuedMessage message = new QueuedMessage(deviceId, meta.nextPosition(), messageId, now, expires, 0, 0,
-                payload);
+                q.payload());
         MessageStatus status = new MessageStatus(deviceId, messageId, State.QUEUED, now, now, expires,
-                payload.length);
-        IdempotencyRecord key = idempotencyKey == null ? null : new IdempotencyRecord(messageId,
+                q.payload().length);
+        IdempotencyRecord key = q.idempotencyKey() == null ? null : new IdempotencyRecord(messageId,
                 now + (ttl > 0 ? ttl : config.statusRetention().toMillis()));
         QueueMeta next = new QueueMeta(meta.nextPosition() + 1, meta.depth() + 1, meta.sessionTag(), meta.lastSeq());
-        store.enqueue(message, status, idempotencyKey, key, next);
-        depth(deviceId, next.depth(), 1);
-        metrics.queued.increment();
-        return new Enqueued.Accepted(messageId, false);
+        metas.put(deviceId, next);
+        if (groupKey != null) {
+            keysInGroup.put(groupKey, messageId);
+        }
+        writes.add(new MessageStore.Enqueue(message, status, q.idempotencyKey(), key, next));
+        completions.add(() -> q.done().complete(new Enqueued.Accepted(messageId, false)));
     }
 
     private static String newMessageId() {

@@ -18,11 +18,22 @@ public interface MessageStore {
     Optional<IdempotencyRecord> idempotencyKey(String deviceId, String key);
 
     /**
-     * Appends a message with its status record, its idempotency key (may be null) and the new meta in one atomic
-     * write with fsync: when this returns, the message survives a crash or power cut.
+     * Appends messages, each with its status record, its idempotency key (may be null) and its queue's new meta, in
+     * one atomic write with fsync: when this returns, they survive a crash or power cut. Several messages share one
+     * fsync (group commit); entries of one device are applied in order, so its last meta wins.
      */
-    void enqueue(QueuedMessage message, MessageStatus status, String idempotencyKey, IdempotencyRecord idempotency,
-                 QueueMeta meta);
+    void enqueue(List<Enqueue> entries);
+
+    /** {@link #enqueue(List)} of one message. */
+    default void enqueue(QueuedMessage message, MessageStatus status, String idempotencyKey,
+                         IdempotencyRecord idempotency, QueueMeta meta) {
+        enqueue(List.of(new Enqueue(message, status, idempotencyKey, idempotency, meta)));
+    }
+
+    /** One message to append; {@code idempotencyKey} and {@code idempotency} may be null. */
+    record Enqueue(QueuedMessage message, MessageStatus status, String idempotencyKey, IdempotencyRecord idempotency,
+                   QueueMeta meta) {
+    }
 
     /** Up to {@code limit} queued messages of the device in queue order, with position greater than {@code after}. */
     List<QueuedMessage> queued(String deviceId, long after, int limit);

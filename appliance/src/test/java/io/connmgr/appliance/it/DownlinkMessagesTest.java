@@ -120,6 +120,42 @@ class DownlinkMessagesTest {
     }
 
     @Test
+    void messagesArrivingDuringAnFsync_shareTheNextOne() throws Exception {
+        CountDownLatch firstWriteMayProceed = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        harness = new ApplianceHarness(dir);
+        harness.messageStore = real -> (MessageStore) Proxy.newProxyInstance(MessageStore.class.getClassLoader(),
+                new Class<?>[]{MessageStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("enqueue") && writes.incrementAndGet() == 1) {
+                        firstWriteMayProceed.await();
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        harness.start();
+        token = harness.backendToken("billing");
+        provision("dev-1");
+
+        var first = harness.callAsync("POST", "/v1/devices/dev-1/messages", token, "first".getBytes());
+        await().atMost(Duration.ofSeconds(5)).until(() -> writes.get() == 1);
+        List<CompletableFuture<HttpResponse<byte[]>>> more = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            more.add(harness.callAsync("POST", "/v1/devices/dev-1/messages", token, ("m" + i).getBytes()));
+        }
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() -> writes.get() == 1);
+        firstWriteMayProceed.countDown();
+        messageId(first.get());
+        for (var r : more) {
+            messageId(r.get());
+        }
+        assertThat(writes.get()).as("one fsync for the first, one for the five that waited").isEqualTo(2);
+        assertThat(harness.appliance.messaging().depth("dev-1")).isEqualTo(6);
+    }
+
+    @Test
     void sleepingDevice_isWokenToReceive() throws Exception {
         start();
         try (TestDevice d = harness.connect("dev-1")) {

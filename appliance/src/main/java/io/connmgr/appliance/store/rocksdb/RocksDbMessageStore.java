@@ -39,21 +39,26 @@ final class RocksDbMessageStore implements MessageStore {
     }
 
     @Override
-    public void enqueue(QueuedMessage message, MessageStatus status, String idempotencyKey,
-                        IdempotencyRecord idempotency, QueueMeta meta) {
-        String id = message.deviceId();
-        store.guarded("enqueueing a message", () -> {
+    public void enqueue(List<Enqueue> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        store.guarded("enqueueing messages", () -> {
             try (WriteBatch batch = new WriteBatch()) {
-                batch.put(store.handle(ColumnFamily.MESSAGES), MessageKeys.entry(id, message.position()),
-                        serializer.queued(message));
-                batch.put(store.handle(ColumnFamily.MESSAGES), MessageKeys.meta(id), serializer.meta(meta));
-                batch.put(store.handle(ColumnFamily.MESSAGE_STATUS), MessageKeys.named(id, message.messageId()),
-                        serializer.status(status));
-                if (idempotencyKey != null) {
-                    batch.put(store.handle(ColumnFamily.MESSAGE_KEYS), MessageKeys.named(id, idempotencyKey),
-                            serializer.idempotency(idempotency));
+                for (Enqueue e : entries) {
+                    QueuedMessage message = e.message();
+                    String id = message.deviceId();
+                    batch.put(store.handle(ColumnFamily.MESSAGES), MessageKeys.entry(id, message.position()),
+                            serializer.queued(message));
+                    batch.put(store.handle(ColumnFamily.MESSAGES), MessageKeys.meta(id), serializer.meta(e.meta()));
+                    batch.put(store.handle(ColumnFamily.MESSAGE_STATUS), MessageKeys.named(id, message.messageId()),
+                            serializer.status(e.status()));
+                    if (e.idempotencyKey() != null) {
+                        batch.put(store.handle(ColumnFamily.MESSAGE_KEYS), MessageKeys.named(id, e.idempotencyKey()),
+                                serializer.idempotency(e.idempotency()));
+                    }
                 }
-                store.commit(store.tuning().syncedWrite, batch, ColumnFamily.MESSAGES, 2);
+                store.commit(store.tuning().syncedWrite, batch, ColumnFamily.MESSAGES, entries.size() * 2);
             }
             return null;
         });
