@@ -56,7 +56,8 @@ public record MessagingConfig(int queueMax, int window, Duration defaultTtl, Dur
             new Setting("webhook-max-attempts", INT, "8", 1, 1000,
                     "Attempts per uplink message (exponential backoff) before it is dropped and counted."),
             new Setting("direct-fail-threshold", INT, "3", 1, 1000,
-                    "Failed direct connection attempts in a row after which a device needs its persistent connection."));
+                    "Failed direct connection attempts in a row after which a device needs its persistent "
+                            + "connection."));
 
     static MessagingConfig from(Map<String, Object> v) {
         return new MessagingConfig(i(v, "message-queue-max"), i(v, "message-window"), d(v, "message-ttl"),

@@ -336,10 +336,10 @@ public final class ConnectionManager implements SleepLoop.Listener {
         DeviceSettings o = session.overrides();
         Long millis = v == 0 ? null : v * 1000;
         DeviceSettings updated = switch (op) {
-            case SET_IDLE_AFTER -> new DeviceSettings(millis, o.sleepAfterMillis(), o.keepAliveMillis(), o.alwaysActive(),
-                    o.persistentRequired());
-            case SET_SLEEP_AFTER -> new DeviceSettings(o.idleAfterMillis(), millis, o.keepAliveMillis(), o.alwaysActive(),
-                    o.persistentRequired());
+            case SET_IDLE_AFTER -> new DeviceSettings(millis, o.sleepAfterMillis(), o.keepAliveMillis(),
+                    o.alwaysActive(), o.persistentRequired());
+            case SET_SLEEP_AFTER -> new DeviceSettings(o.idleAfterMillis(), millis, o.keepAliveMillis(),
+                    o.alwaysActive(), o.persistentRequired());
             case SET_KEEPALIVE -> millis != null && (millis < config.keepAliveMin().toMillis()
                     || millis > config.keepAliveMax().toMillis()) ? null
                     : new DeviceSettings(o.idleAfterMillis(), o.sleepAfterMillis(), millis, o.alwaysActive(),
