@@ -669,6 +669,8 @@ public final class ConnectionManager implements SleepLoop.Listener {
         active.incrementAndGet();
         pipelines.installActive(ch, s);
         metrics.transition(Tier.SLEEP, Tier.ACTIVE, cause);
+        // Counted before the pending bytes are replayed: their answer (an ACK) must not overtake the count.
+        metrics.wake(cause, time.nanoTime() - startNanos);
         for (SessionObserver o : observers) {
             o.awake(s, -1);
         }
@@ -676,7 +678,6 @@ public final class ConnectionManager implements SleepLoop.Listener {
             ch.pipeline().fireChannelRead(Unpooled.wrappedBuffer(pending));
         }
         ch.config().setAutoRead(true);
-        metrics.wake(cause, time.nanoTime() - startNanos);
         return TierRequestResult.ACCEPTED;
     }
 
