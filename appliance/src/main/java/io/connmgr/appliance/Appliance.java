@@ -2,8 +2,16 @@ package io.connmgr.appliance;
 
 import io.connmgr.appliance.admin.AdminOptions;
 import io.connmgr.appliance.admin.AdminServer;
+import io.connmgr.appliance.admin.BackendApi;
 import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.auth.DeviceAuthenticator;
+import io.connmgr.appliance.backend.BackendRegistry;
+import io.connmgr.appliance.backend.DirectReachability;
+import io.connmgr.appliance.messaging.MessagingService;
+import io.connmgr.appliance.messaging.UplinkBus;
+import io.connmgr.appliance.messaging.WebhookForwarder;
+import io.connmgr.appliance.rpc.RpcService;
+import io.connmgr.appliance.store.MessageStore;
 import io.connmgr.appliance.auth.FleetTokens;
 import io.connmgr.appliance.auth.SecretFiles;
 import io.connmgr.appliance.auth.BackendAuthenticator;
@@ -39,6 +47,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.function.UnaryOperator;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -54,6 +64,7 @@ public final class Appliance implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Appliance.class);
     private static final int SLEEP_TABLE_INITIAL_CAPACITY = 1024;
     private static final int SLEEP_READ_BUFFER_BYTES = 512;
+    private static final long MESSAGE_SWEEP_SECONDS = 30;
 
     private final ApplianceConfig config;
     private final ApplianceMetrics metrics;
@@ -69,8 +80,15 @@ public final class Appliance implements AutoCloseable {
     private SleepLoop sleepLoop;
     private ConnectionManager manager;
     private AdminServer admin;
+    private BackendRegistry backends;
+    private MessagingService messaging;
+    private RpcService rpc;
+    private final UplinkBus uplinkBus = new UplinkBus();
+    private WebhookForwarder webhook;
+    private UnaryOperator<MessageStore> messageStoreDecorator = UnaryOperator.identity();
     private Channel deviceListener;
-    private BackendAuthenticator backendAuthenticator = ProxyServer.NO_BACKENDS;
+    /** Null until start: then the back-end registry, unless a test gave its own. */
+    private BackendAuthenticator backendAuthenticator;
     private StreamService streams;
     private ProxyServer proxy;
     private ControlServer control;
@@ -87,11 +105,18 @@ public final class Appliance implements AutoCloseable {
         this.metrics = metrics;
         this.time = time;
         this.uplinkSink = uplinkSink;
+        uplinkBus.subscribe(uplinkSink);
+    }
+
+    /** Wraps the message store before use; tests use it to observe or hold its writes. Call before start. */
+    public Appliance withMessageStore(UnaryOperator<MessageStore> decorator) {
+        this.messageStoreDecorator = decorator;
+        return this;
     }
 
     /**
-     * Checks back-end credentials for the proxy listener and the control channel; without one every back-end is
-     * refused. Before {@link #start()}.
+     * Checks back-end credentials for the proxy listener and the control channel instead of the appliance's own
+     * back-end registry (tests). Before {@link #start()}.
      */
     public Appliance backendAuthenticator(BackendAuthenticator authenticator) {
         this.backendAuthenticator = authenticator;
@@ -136,9 +161,25 @@ public final class Appliance implements AutoCloseable {
             metrics.bindSleepLoop(sleepLoop);
         }
         manager = new ConnectionManager(config, store, sleepLoop, workerGroup, storeReads, sessionWrites, metrics,
-                time, new PressureMonitor(config.pressureHeapPercent(), config.pressureMaxAwake()), timers, uplinkSink);
+                time, new PressureMonitor(config.pressureHeapPercent(), config.pressureMaxAwake()), timers, uplinkBus);
         forwarder.target = manager;
         manager.recoverSessions();
+        backends = new BackendRegistry(store.backends(), time);
+        if (backendAuthenticator == null) {
+            backendAuthenticator = backends;
+        }
+        messaging = new MessagingService(config.messaging(), config.maxFrameSize(),
+                messageStoreDecorator.apply(store.messages()), manager, time, metrics.meterRegistry());
+        messaging.recover();
+        manager.addObserver(messaging);
+        rpc = new RpcService(config.messaging(), manager, timers, metrics.meterRegistry());
+        manager.addObserver(rpc);
+        if (!config.messaging().webhookUrl().isEmpty()) {
+            webhook = new WebhookForwarder(URI.create(config.messaging().webhookUrl()),
+                    config.messaging().webhookBacklog(), config.messaging().webhookMaxAttempts(),
+                    metrics.meterRegistry()).start();
+            uplinkBus.subscribe(webhook);
+        }
         DeviceLinkPipelines pipelines = new DeviceLinkPipelines(manager,
                 new HandshakeService(new DeviceAuthenticator(new FleetTokens(fleetKey), store), store), metrics,
                 storeReads, time, config.maxFrameSize(), config.handshakeTimeout().toMillis(),
@@ -164,8 +205,11 @@ public final class Appliance implements AutoCloseable {
         }
 
         admin = new AdminServer(new AdminOptions(config.adminBindAddress(), config.adminPort(), adminToken,
-                64 * 1024), new DeviceDirectoryService(manager, store, config, () -> ready), metrics.registry(),
-                adminGroup, transport.serverChannelClass());
+                Math.max(AdminOptions.DEFAULT_MAX_REQUEST_BYTES, config.maxFrameSize())),
+                new DeviceDirectoryService(manager, store, config, () -> ready), metrics.registry(),
+                adminGroup, transport.serverChannelClass(),
+                new BackendApi(config, backends, messaging, rpc, manager, store,
+                        new DirectReachability(manager, store, config.messaging().directFailThreshold())));
         try {
             admin.start();
         } catch (RuntimeException e) {
@@ -204,6 +248,8 @@ public final class Appliance implements AutoCloseable {
         long expiryMillis = Math.clamp(config.sessionExpiry().toMillis() / 10, 1000, 600_000);
         timers.scheduleWithFixedDelay(() -> storeReads.execute(guarded("session expiry", manager::expireSessions)),
                 expiryMillis, expiryMillis, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(guarded("message sweep", () -> messaging.sweep()), MESSAGE_SWEEP_SECONDS,
+                MESSAGE_SWEEP_SECONDS, TimeUnit.SECONDS);
         ready = true;
         log.info("appliance ready: devices on {}:{}, admin API on {}:{} (bearer token in {}), data in {}, "
                         + "transport {}, sleep tier {}",
@@ -282,6 +328,12 @@ public final class Appliance implements AutoCloseable {
         shutdown(adminGroup);
         awaitQuiet(sessionWrites);
         awaitQuiet(storeReads);
+        if (webhook != null) {
+            webhook.close();
+        }
+        if (messaging != null) {
+            messaging.close();
+        }
         if (store != null) {
             try {
                 store.flush();
@@ -355,6 +407,28 @@ public final class Appliance implements AutoCloseable {
 
     public ApplianceConfig config() {
         return config;
+    }
+
+    /** Checks back-end credentials (proxy, REST, control channel). */
+    public BackendAuthenticator backendAuthenticator() {
+        return backendAuthenticator;
+    }
+
+    public BackendRegistry backends() {
+        return backends;
+    }
+
+    public MessagingService messaging() {
+        return messaging;
+    }
+
+    public RpcService rpc() {
+        return rpc;
+    }
+
+    /** Every accepted uplink message; subscribe to receive them. */
+    public UplinkBus uplinkBus() {
+        return uplinkBus;
     }
 
     /** The sleep loop starts before the connection manager exists; this hands its events on once it does. */

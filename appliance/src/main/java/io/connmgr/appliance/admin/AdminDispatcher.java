@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
@@ -21,7 +22,9 @@ import java.util.function.Supplier;
 /**
  * Routes each request, checks the token, and runs the handler on the event loop or the worker pool. One instance per
  * connection: requests of one connection are answered strictly in order (HTTP/1.1 pipelining) and, while one is being
- * worked on, the connection stops reading so that a client cannot queue up unbounded work.
+ * worked on, the connection stops reading so that a client cannot queue up unbounded work. A worker route's handler
+ * may answer with a future (a durable write, a device's RPC answer): the worker is free at once and the response is
+ * written on the event loop when the future completes.
  */
 final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(AdminDispatcher.class);
@@ -73,14 +76,22 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
                 MAX_QUERY_PARAMETERS);
         String rawPath = uri.rawPath();
         RouteMatch match = router.match(request.method(), rawPath);
+        String backend = null;
         if (needsToken(match, rawPath)) {
-            String refusal = auth.refusal(request.headers());
-            if (refusal != null) {
+            BearerAuth.Caller caller = auth.caller(request.headers());
+            if (caller.refusal() != null) {
                 return Exchange.immediate(match.routeTag(),
-                        AdminResponse.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", refusal)
+                        AdminResponse.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", caller.refusal())
                                 .withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), "Bearer realm=\"connmgr\""),
                         false);
             }
+            if (!caller.admin() && match instanceof RouteMatch.Found found
+                    && found.route().access() != Route.Access.BACKEND) {
+                return Exchange.immediate(match.routeTag(), AdminResponse.error(HttpResponseStatus.FORBIDDEN,
+                        "forbidden", "a back-end token may only use the device messaging, RPC and settings "
+                                + "endpoints; this one needs the admin token"), false);
+            }
+            backend = caller.backend();
         }
         return switch (match) {
             case RouteMatch.NotFound notFound -> Exchange.immediate(notFound.routeTag(),
@@ -92,11 +103,12 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
                                             + "; allowed: " + String.join(", ", wrongMethod.allowed()))
                             .withHeader(HttpHeaderNames.ALLOW.toString(), String.join(", ", wrongMethod.allowed())),
                     false);
-            case RouteMatch.Found found -> routed(found, uri, request);
+            case RouteMatch.Found found -> routed(found, uri, request, backend);
         };
     }
 
-    private static Exchange routed(RouteMatch.Found found, QueryStringDecoder uri, FullHttpRequest request) {
+    private static Exchange routed(RouteMatch.Found found, QueryStringDecoder uri, FullHttpRequest request,
+                                   String backend) {
         Map<String, List<String>> query;
         try {
             query = uri.parameters();
@@ -105,15 +117,20 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
                     .toResponse(), false);
         }
         Route route = found.route();
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (Map.Entry<String, String> h : request.headers()) {
+            headers.putIfAbsent(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue());
+        }
         AdminRequest adminRequest = new AdminRequest(request.method(), found.routeTag(), found.rawVariables(), query,
-                ByteBufUtil.getBytes(request.content()));
-        return new Exchange(found.routeTag(), route.execution(), () -> route.handler().handle(adminRequest), false);
+                ByteBufUtil.getBytes(request.content()), headers, backend);
+        return new Exchange(found.routeTag(), route.execution(), () -> route.handler().handleAsync(adminRequest),
+                false);
     }
 
     /** Everything under /v1 needs the token, including paths that do not exist: probing learns nothing. */
     private static boolean needsToken(RouteMatch match, String rawPath) {
         if (match instanceof RouteMatch.Found found) {
-            return found.route().access() == Route.Access.TOKEN;
+            return found.route().access() != Route.Access.OPEN;
         }
         return rawPath.startsWith(PROTECTED_PREFIX) || rawPath.equals("/v1");
     }
@@ -127,8 +144,7 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
             } else {
                 working = true;
                 try {
-                    workers.execute(() -> {
-                        AdminResponse response = exchange.answer();
+                    workers.execute(() -> exchange.answerLater().thenAccept(response -> {
                         try {
                             ctx.executor().execute(() -> {
                                 working = false;
@@ -138,7 +154,7 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
                         } catch (RejectedExecutionException e) {
                             log.debug("admin event loop shut down before {} could be answered", exchange.route());
                         }
-                    });
+                    }));
                 } catch (RejectedExecutionException e) {
                     working = false;
                     respond(ctx, exchange, AdminResponse.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded",
@@ -166,23 +182,40 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
      *
      * @param close whether the connection ends after this response (the byte stream can no longer be trusted)
      */
-    private record Exchange(String route, Route.Execution execution, Supplier<AdminResponse> work, boolean close) {
+    private record Exchange(String route, Route.Execution execution,
+                            Supplier<CompletableFuture<AdminResponse>> work, boolean close) {
 
         static Exchange immediate(String route, AdminResponse response, boolean close) {
-            return new Exchange(route, Route.Execution.EVENT_LOOP, () -> response, close);
+            return new Exchange(route, Route.Execution.EVENT_LOOP, () -> CompletableFuture.completedFuture(response),
+                    close);
         }
 
-        /** Never throws: refusals become their response, bugs a 500 that shows the client nothing internal. */
+        /** For event-loop routes, whose handlers never wait. */
         AdminResponse answer() {
+            return answerLater().getNow(AdminResponse.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
+                    "internal error; see the appliance log"));
+        }
+
+        /** Never fails: refusals become their response, bugs a 500 that shows the client nothing internal. */
+        CompletableFuture<AdminResponse> answerLater() {
+            CompletableFuture<AdminResponse> future;
             try {
-                return work.get();
-            } catch (ApiException e) {
-                return e.toResponse();
+                future = work.get();
             } catch (RuntimeException e) {
-                log.warn("admin route {} failed", route, e);
-                return AdminResponse.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
-                        "internal error; see the appliance log");
+                future = CompletableFuture.failedFuture(e);
             }
+            return future.exceptionally(this::failure);
+        }
+
+        private AdminResponse failure(Throwable t) {
+            Throwable e = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+                    ? t.getCause() : t;
+            if (e instanceof ApiException api) {
+                return api.toResponse();
+            }
+            log.warn("admin route {} failed", route, e);
+            return AdminResponse.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
+                    "internal error; see the appliance log");
         }
     }
 }

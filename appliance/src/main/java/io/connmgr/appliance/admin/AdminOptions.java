@@ -20,8 +20,8 @@ public record AdminOptions(String bindAddress, int port, String adminToken, int 
     public static final int DEFAULT_PORT = 7790;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
-    /** Bodies here are tiny JSON objects; a megabyte is already far beyond any legitimate request. */
-    public static final int MAX_MAX_REQUEST_BYTES = 1024 * 1024;
+    /** Downlink message and RPC bodies may be as large as the device link's largest frame (16 MiB - 1). */
+    public static final int MAX_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
     public AdminOptions {
         Objects.requireNonNull(bindAddress, "bindAddress");

@@ -14,9 +14,22 @@ import java.util.Optional;
  * @param rawPathVariables path variables as sent, still percent-encoded; decoded on access
  * @param query            the decoded query parameters
  * @param body             the request body (at most the configured maximum)
+ * @param headers          request headers, names in lower case, first value of each
+ * @param backend          the back-end whose token authorised the request; null for the admin token or none
  */
 record AdminRequest(HttpMethod method, String route, Map<String, String> rawPathVariables,
-                    Map<String, List<String>> query, byte[] body) {
+                    Map<String, List<String>> query, byte[] body, Map<String, String> headers, String backend) {
+
+    AdminRequest(HttpMethod method, String route, Map<String, String> rawPathVariables,
+                 Map<String, List<String>> query, byte[] body) {
+        this(method, route, rawPathVariables, query, body, Map.of(), null);
+    }
+
+    /** A header's value; empty when absent or blank. */
+    Optional<String> header(String name) {
+        String v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+    }
 
     static final String DEVICE_ID_RULE =
             "a device id is 1..128 bytes of UTF-8 without whitespace, control characters or slashes";

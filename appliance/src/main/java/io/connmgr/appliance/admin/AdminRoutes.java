@@ -3,6 +3,7 @@ package io.connmgr.appliance.admin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
 
+import static io.connmgr.appliance.admin.Route.Access.BACKEND;
 import static io.connmgr.appliance.admin.Route.Access.OPEN;
 import static io.connmgr.appliance.admin.Route.Access.TOKEN;
 import static io.connmgr.appliance.admin.Route.Execution.EVENT_LOOP;
@@ -14,6 +15,12 @@ final class AdminRoutes {
     }
 
     static Router create(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry) {
+        return create(options, directory, registry, null);
+    }
+
+    /** @param backendApi null for an appliance without the back-end endpoints (tests of the admin API alone) */
+    static Router create(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
+                         BackendApi backendApi) {
         HealthRoutes health = new HealthRoutes(directory);
         MetricsRoute metrics = new MetricsRoute(registry);
         StatsRoute stats = new StatsRoute(directory);
@@ -21,16 +28,39 @@ final class AdminRoutes {
         DeviceTierRoute tier = new DeviceTierRoute(directory);
         DeviceConnectionRoute connection = new DeviceConnectionRoute(directory);
         DeviceProvisionRoute provisioning = new DeviceProvisionRoute(directory);
-        return Router.builder()
+        Router.Builder builder = Router.builder()
                 .add(HttpMethod.GET, "/healthz", OPEN, EVENT_LOOP, health::health)
                 .add(HttpMethod.GET, "/readyz", OPEN, WORKER, health::readiness)
                 .add(HttpMethod.GET, "/metrics", options.metricsRequireAuth() ? TOKEN : OPEN, WORKER, metrics::scrape)
                 .add(HttpMethod.GET, "/v1/stats", TOKEN, WORKER, stats::stats)
                 .add(HttpMethod.GET, "/v1/devices", TOKEN, WORKER, devices::list)
                 .add(HttpMethod.POST, "/v1/devices", TOKEN, WORKER, provisioning::provision)
-                .add(HttpMethod.GET, "/v1/devices/{id}", TOKEN, WORKER, devices::device)
+                .add(HttpMethod.GET, "/v1/devices/{id}", BACKEND, WORKER, devices::device)
                 .add(HttpMethod.POST, "/v1/devices/{id}/tier", TOKEN, WORKER, tier::requestTier)
-                .add(HttpMethod.DELETE, "/v1/devices/{id}/connection", TOKEN, WORKER, connection::disconnect)
-                .build();
+                .add(HttpMethod.DELETE, "/v1/devices/{id}/connection", TOKEN, WORKER, connection::disconnect);
+        if (backendApi != null) {
+            addBackendRoutes(builder, backendApi);
+        }
+        return builder.build();
+    }
+
+    /** What back-end servers use to reach devices, and the admin's management of their credentials. */
+    private static void addBackendRoutes(Router.Builder builder, BackendApi api) {
+        BackendRoutes backends = new BackendRoutes(api.backends());
+        MessageRoutes messages = new MessageRoutes(api);
+        RpcRoute rpc = new RpcRoute(api);
+        DeviceSettingsRoute settings = new DeviceSettingsRoute(api);
+        builder.add(HttpMethod.POST, "/v1/backends", TOKEN, WORKER, backends::create)
+                .add(HttpMethod.GET, "/v1/backends", TOKEN, WORKER, backends::list)
+                .add(HttpMethod.DELETE, "/v1/backends/{name}", TOKEN, WORKER, backends::delete)
+                .add(HttpMethod.POST, "/v1/devices/{id}/messages", BACKEND, WORKER,
+                        (AsyncRouteHandler) messages::send)
+                .add(HttpMethod.GET, "/v1/devices/{id}/messages/{mid}", BACKEND, WORKER, messages::status)
+                .add(HttpMethod.POST, "/v1/devices/{id}/rpc", BACKEND, WORKER, (AsyncRouteHandler) rpc::call)
+                .add(HttpMethod.PUT, "/v1/devices/{id}/settings", BACKEND, WORKER,
+                        (AsyncRouteHandler) settings::put)
+                .add(HttpMethod.GET, "/v1/devices/{id}/settings", BACKEND, WORKER, settings::get)
+                .add(HttpMethod.POST, "/v1/devices/{id}/direct-attempts", BACKEND, WORKER,
+                        (AsyncRouteHandler) settings::directAttempt);
     }
 }

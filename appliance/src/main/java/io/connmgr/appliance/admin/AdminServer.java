@@ -42,6 +42,13 @@ public final class AdminServer implements AutoCloseable {
 
     public AdminServer(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
                        EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass) {
+        this(options, directory, registry, group, serverChannelClass, null);
+    }
+
+    /** @param backendApi the back-end endpoints and back-end bearer tokens; null for none */
+    public AdminServer(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
+                       EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
+                       BackendApi backendApi) {
         this.options = Objects.requireNonNull(options, "options");
         this.group = Objects.requireNonNull(group, "group");
         this.serverChannelClass = Objects.requireNonNull(serverChannelClass, "serverChannelClass");
@@ -50,8 +57,10 @@ public final class AdminServer implements AutoCloseable {
         this.workers = new ThreadPoolExecutor(WORKER_THREADS, WORKER_THREADS, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(WORKER_QUEUE), workerThreads());
         this.workers.allowCoreThreadTimeOut(true);
-        Router router = AdminRoutes.create(options, directory, registry);
-        this.initializer = new AdminChannelInitializer(router, new BearerAuth(options.adminToken()), workers,
+        Router router = AdminRoutes.create(options, directory, registry, backendApi);
+        BearerAuth auth = backendApi == null ? new BearerAuth(options.adminToken())
+                : new BearerAuth(options.adminToken(), backendApi.backends()::authenticateBearer);
+        this.initializer = new AdminChannelInitializer(router, auth, workers,
                 new ResponseWriter(new AdminRequestMetrics(registry)), options.maxRequestBytes(),
                 options.requestTimeout(), connections);
     }

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Checks {@code Authorization: Bearer <token>}. Both sides are hashed before the constant-time comparison so that
@@ -16,9 +18,46 @@ final class BearerAuth {
     private static final String SCHEME = "bearer";
 
     private final byte[] expectedDigest;
+    private final Function<String, Optional<String>> backendTokens;
 
     BearerAuth(String adminToken) {
+        this(adminToken, token -> Optional.empty());
+    }
+
+    /** @param backendTokens the back-end a bearer token belongs to; must not block (it runs on the event loop) */
+    BearerAuth(String adminToken, Function<String, Optional<String>> backendTokens) {
         this.expectedDigest = sha256(adminToken);
+        this.backendTokens = backendTokens;
+    }
+
+    /**
+     * Who is calling.
+     *
+     * @param admin   the admin token was presented
+     * @param backend the back-end whose token was presented, else null
+     * @param refusal why neither was accepted, else null
+     */
+    record Caller(boolean admin, String backend, String refusal) {
+    }
+
+    Caller caller(HttpHeaders headers) {
+        String refusal = refusal(headers);
+        if (refusal == null) {
+            return new Caller(true, null, null);
+        }
+        if (!refusal.equals(INVALID)) {
+            return new Caller(false, null, refusal);
+        }
+        String presented = presented(headers);
+        return backendTokens.apply(presented).map(name -> new Caller(false, name, null))
+                .orElse(new Caller(false, null, refusal));
+    }
+
+    private static final String INVALID = "invalid bearer token";
+
+    private static String presented(HttpHeaders headers) {
+        String value = headers.get(HttpHeaderNames.AUTHORIZATION).strip();
+        return value.substring(value.indexOf(' ') + 1).strip();
     }
 
     /** Null when the request carries the admin token, otherwise why it is refused (safe to show the client). */
@@ -37,7 +76,7 @@ final class BearerAuth {
         }
         String presented = value.substring(space + 1).strip();
         if (!MessageDigest.isEqual(expectedDigest, sha256(presented))) {
-            return "invalid bearer token";
+            return INVALID;
         }
         return null;
     }

@@ -49,7 +49,8 @@ public record ApplianceConfig(
         boolean dataConnections,
         Map<String, String> services,
         String controlBindAddress,
-        int controlPort) {
+        int controlPort,
+        MessagingConfig messaging) {
 
     static ApplianceConfig from(Map<String, Object> v) {
         return new ApplianceConfig(
@@ -96,7 +97,8 @@ public record ApplianceConfig(
                 (Boolean) v.get("data-connections"),
                 ServiceList.parse((String) v.get("services")),
                 (String) v.get("control-bind-address"),
-                i(v, "control-port"));
+                i(v, "control-port"),
+                MessagingConfig.from(v));
     }
 
     private static int i(Map<String, Object> v, String key) {

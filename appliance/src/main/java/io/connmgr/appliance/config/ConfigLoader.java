@@ -72,6 +72,13 @@ public final class ConfigLoader {
         if (((java.time.Duration) v.get("keep-alive-min")).compareTo((java.time.Duration) v.get("keep-alive-max")) > 0) {
             errors.add("keep-alive-min: must not exceed keep-alive-max");
         }
+        if (((java.time.Duration) v.get("rpc-timeout")).compareTo((java.time.Duration) v.get("rpc-timeout-max")) > 0) {
+            errors.add("rpc-timeout: must not exceed rpc-timeout-max");
+        }
+        String webhook = (String) v.get("webhook-url");
+        if (!webhook.isEmpty() && !webhook.startsWith("http://") && !webhook.startsWith("https://")) {
+            errors.add("webhook-url: must be an http:// or https:// URL, or empty");
+        }
         if (((java.time.Duration) v.get("reconnect-after-min"))
                 .compareTo((java.time.Duration) v.get("reconnect-after-max")) > 0) {
             errors.add("reconnect-after-min: must not exceed reconnect-after-max");

@@ -12,7 +12,7 @@ public final class Settings {
     private static final double DAY_MS = 86_400_000d;
     private static final double NONE = Double.MAX_VALUE;
 
-    public static final List<Setting> ALL = List.of(
+    private static final List<Setting> CORE = List.of(
             s("data-dir", STRING, "./data", "Directory for the store, fleet.key and admin.token."),
             s("bind-address", STRING, "0.0.0.0", "Address the device listener binds to."),
             s("device-port", INT, "7700", 0, 65535, "TCP port devices connect to."),
@@ -77,6 +77,9 @@ public final class Settings {
                     "Offer DATA_CONNECTIONS: devices that announce it get a dedicated TCP connection per stream."),
             s("services", STRING, "",
                     "Back-end services devices may open links to: name=host:port, comma-separated."));
+
+    public static final List<Setting> ALL = java.util.stream.Stream.of(CORE, MessagingConfig.SETTINGS)
+            .flatMap(List::stream).toList();
 
     public static final Map<String, Setting> BY_NAME =
             ALL.stream().collect(Collectors.toUnmodifiableMap(Setting::name, Function.identity()));

@@ -95,7 +95,7 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
             case ConnectRequest c -> unexpected(ctx, frame);
             case StreamAttach a -> unexpected(ctx, frame);
             case RpcRequest r -> unexpected(ctx, frame);
-            case RpcResponse r -> unexpected(ctx, frame);
+            case RpcResponse r -> manager.rpcResponse(session, r);
         }
     }
 

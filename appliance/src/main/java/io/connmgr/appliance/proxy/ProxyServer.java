@@ -27,19 +27,6 @@ public final class ProxyServer implements AutoCloseable {
     /** Time a back-end has to complete its request (greeting, credentials, CONNECT). */
     static final long REQUEST_TIMEOUT_MILLIS = 10_000;
 
-    /** Refuses every back-end: the proxy's authenticator until a real one is given. */
-    public static final BackendAuthenticator NO_BACKENDS = new BackendAuthenticator() {
-        @Override
-        public java.util.Optional<String> authenticate(String name, String token) {
-            return java.util.Optional.empty();
-        }
-
-        @Override
-        public java.util.Optional<String> authenticateBearer(String token) {
-            return java.util.Optional.empty();
-        }
-    };
-
     /**
      * @param trustedSources peers that may skip credentials (clients such as netcat's SOCKS5 cannot send any); they
      *                       appear as back-end {@link #TRUSTED_BACKEND}

@@ -5,7 +5,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The appliance's persistent state: sleeping/disconnected sessions, device credentials and per-device settings.
+ * The appliance's persistent state: sleeping/disconnected sessions, device credentials, per-device settings, and
+ * (through {@link #messages()} and {@link #backends()}) downlink queues and back-end credentials.
  *
  * <p>Calls block on disk I/O, so they belong off the event loops. Implementations are thread-safe.
  * Device ids are keys: non-empty, at most {@value #MAX_DEVICE_ID_BYTES} bytes of well-formed UTF-8, else
@@ -61,6 +62,12 @@ public interface ApplianceStore extends AutoCloseable {
 
     /** Stores the settings as given (callers merge); does not check that the device exists. Fsync'ed. */
     void putSettings(String deviceId, DeviceSettings settings);
+
+    /** Downlink message queues, their status records and idempotency keys. */
+    MessageStore messages();
+
+    /** Back-end credentials. */
+    BackendStore backends();
 
     /** Flushes memtables to SST files (clean shutdown). */
     void flush();

@@ -13,6 +13,7 @@ import io.connmgr.appliance.session.DeviceKeys;
 import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.EffectiveSettings;
 import io.connmgr.appliance.session.Tier;
+import io.connmgr.appliance.session.SessionObserver;
 import io.connmgr.appliance.session.TierCause;
 import io.connmgr.appliance.session.TimeSource;
 import io.connmgr.appliance.session.UplinkSink;
@@ -29,6 +30,7 @@ import io.connmgr.protocol.message.CmdResult;
 import io.connmgr.protocol.message.GoAway;
 import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.message.Msg;
+import io.connmgr.protocol.message.RpcResponse;
 import io.connmgr.protocol.message.Welcome;
 import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.wire.CmdOpcode;
@@ -98,6 +100,17 @@ public final class ConnectionManager implements SleepLoop.Listener {
     private DeviceLinkPipelines pipelines;
     private int streamCapabilities;
     private BiConsumer<DeviceSession, Hello> onAdmitted = (s, h) -> { };
+    private final List<SessionObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * Device keys whose socket is on its way between Netty and the sleep table (being parked or being woken), with
+     * how many such moves are under way: for that moment the device is neither awake nor parked.
+     */
+    private final ConcurrentHashMap<Long, Integer> inTransit = new ConcurrentHashMap<>();
+    /** Wakes asked for while a device's socket was in transit; run when it arrives. */
+    private final ConcurrentHashMap<Long, PendingWake> wakeAfterTransit = new ConcurrentHashMap<>();
+
+    private record PendingWake(String deviceId, CompletableFuture<TierRequestResult> done) {
+    }
 
     /**
      * @param sleepLoop     null where sockets cannot be parked; connections then stop at IDLE
@@ -142,6 +155,11 @@ public final class ConnectionManager implements SleepLoop.Listener {
     public void attachStreams(int capabilities, BiConsumer<DeviceSession, Hello> onAdmitted) {
         this.streamCapabilities = capabilities;
         this.onAdmitted = onAdmitted;
+    }
+
+    /** Registers a service to be told when sessions wake, sleep, end, and what they acknowledge or answer. */
+    public void addObserver(SessionObserver observer) {
+        observers.add(observer);
     }
 
     public boolean accepting() {
@@ -233,7 +251,10 @@ public final class ConnectionManager implements SleepLoop.Listener {
         pipelines.installActive(ch, session);
         onAdmitted.accept(session, hello);
         ch.writeAndFlush(new Welcome(Wire.PROTOCOL_VERSION, resumed, keepAliveSeconds, config.maxFrameSize(),
-                Capabilities.CM_COMMANDS | streamCapabilities, session.lastUplinkSeq(), token));
+                Capabilities.CM_COMMANDS | Capabilities.RPC | streamCapabilities, session.lastUplinkSeq(), token));
+        for (SessionObserver o : observers) {
+            o.awake(session, hello.capabilities());
+        }
         ch.config().setAutoRead(true);
         metrics.handshakeCompleted();
         metrics.transition(Tier.DISCONNECTED, Tier.ACTIVE, TierCause.CONNECT);
@@ -261,6 +282,9 @@ public final class ConnectionManager implements SleepLoop.Listener {
         DeviceSession old = awake.remove(id);
         if (old != null) {
             old.markClosing();
+            for (SessionObserver o : observers) {
+                o.asleepOrGone(old, true);
+            }
             countOut(old.tier());
             metrics.transition(old.tier(), Tier.DISCONNECTED, TierCause.DISCONNECT);
             Farewell.send(old.channel(), new GoAway(ReasonCode.REPLACED, 0, "replaced by a newer connection"));
@@ -295,6 +319,17 @@ public final class ConnectionManager implements SleepLoop.Listener {
             return;
         }
         session.downlinkAcked(Math.max(session.downlinkAcked(), ack.seq()));
+        for (SessionObserver o : observers) {
+            o.downlinkAcked(session, ack.seq());
+        }
+    }
+
+    /** A device's answer to an RPC_REQUEST; the RPC service correlates it. */
+    public void rpcResponse(DeviceSession session, RpcResponse response) {
+        session.activity(time);
+        for (SessionObserver o : observers) {
+            o.rpcResponse(session, response);
+        }
     }
 
     private void violation(DeviceSession session, ReasonCode reason, String detail) {
@@ -314,13 +349,17 @@ public final class ConnectionManager implements SleepLoop.Listener {
         DeviceSettings o = session.overrides();
         Long millis = v == 0 ? null : v * 1000;
         DeviceSettings updated = switch (op) {
-            case SET_IDLE_AFTER -> new DeviceSettings(millis, o.sleepAfterMillis(), o.keepAliveMillis(), o.alwaysActive());
-            case SET_SLEEP_AFTER -> new DeviceSettings(o.idleAfterMillis(), millis, o.keepAliveMillis(), o.alwaysActive());
+            case SET_IDLE_AFTER -> new DeviceSettings(millis, o.sleepAfterMillis(), o.keepAliveMillis(),
+                    o.alwaysActive(), o.persistentRequired());
+            case SET_SLEEP_AFTER -> new DeviceSettings(o.idleAfterMillis(), millis, o.keepAliveMillis(),
+                    o.alwaysActive(), o.persistentRequired());
             case SET_KEEPALIVE -> millis != null && (millis < config.keepAliveMin().toMillis()
                     || millis > config.keepAliveMax().toMillis()) ? null
-                    : new DeviceSettings(o.idleAfterMillis(), o.sleepAfterMillis(), millis, o.alwaysActive());
+                    : new DeviceSettings(o.idleAfterMillis(), o.sleepAfterMillis(), millis, o.alwaysActive(),
+                            o.persistentRequired());
             case SET_ALWAYS_ACTIVE -> v > 1 ? null
-                    : new DeviceSettings(o.idleAfterMillis(), o.sleepAfterMillis(), o.keepAliveMillis(), v == 1 ? Boolean.TRUE : null);
+                    : new DeviceSettings(o.idleAfterMillis(), o.sleepAfterMillis(), o.keepAliveMillis(),
+                            v == 1 ? Boolean.TRUE : null, o.persistentRequired());
             case SLEEP_NOW -> o;
         };
         if (updated == null) {
@@ -342,12 +381,42 @@ public final class ConnectionManager implements SleepLoop.Listener {
                         ch.writeAndFlush(new CmdResult(cmd.id(), CmdStatus.FAILED));
                         return;
                     }
-                    session.settings(updated, EffectiveSettings.of(config, updated));
+                    applySettings(session, updated);
                     if (op == CmdOpcode.SET_KEEPALIVE) {
                         session.keepAliveSeconds(negotiateKeepAlive((int) v, updated));
                     }
                     ch.writeAndFlush(new CmdResult(cmd.id(), CmdStatus.OK));
                 }, ch.eventLoop());
+    }
+
+    /** Puts stored overrides into force on a live session (the device's CMD and the settings API both end here). */
+    private void applySettings(DeviceSession session, DeviceSettings updated) {
+        session.settings(updated, EffectiveSettings.of(config, updated));
+    }
+
+    /**
+     * Changes a device's stored overrides (fsync'ed, on the session-write thread like a CMD's) and, when it is awake,
+     * puts them into force on its connection at once. A changed keep-alive applies from the next WELCOME: the device
+     * cannot be told its new interval on a live connection, and a shorter silence rule would close it.
+     */
+    public CompletableFuture<DeviceSettings> updateSettings(String deviceId,
+                                                            java.util.function.UnaryOperator<DeviceSettings> change) {
+        return CompletableFuture.supplyAsync(() -> {
+            DeviceSettings updated = change.apply(store.loadSettings(deviceId).orElse(DeviceSettings.NONE));
+            store.putSettings(deviceId, updated);
+            return updated;
+        }, sessionWrites).thenCompose(updated -> {
+            DeviceSession s = awake.get(deviceId);
+            if (s == null) {
+                return CompletableFuture.completedFuture(updated);
+            }
+            CompletableFuture<DeviceSettings> applied = new CompletableFuture<>();
+            s.channel().eventLoop().execute(() -> {
+                applySettings(s, updated);
+                applied.complete(updated);
+            });
+            return applied;
+        });
     }
 
     // ---------------------------------------------------------------- tier changes of awake connections
@@ -432,38 +501,63 @@ public final class ConnectionManager implements SleepLoop.Listener {
             return;
         }
         // Frames read in the same batch as the store write began (autoRead stops only the next read) may have woken
-        // the connection or left it owing a reply; parking now would drop that reply.
+        // the connection or left it owing a reply, and a server may have reached it meanwhile: parking now would
+        // drop that reply or that server's request.
         if (!pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0 || s.repliesOwed()
-                || s.lastActivityNanos() != activityAtStart) {
+                || s.lastActivityNanos() != activityAtStart || s.serverLinks() > 0) {
             ch.config().setAutoRead(true);
             return;
         }
+        transitBegins(s.deviceKey());
         awake.remove(s.deviceId(), s);
+        for (SessionObserver o : observers) {
+            o.asleepOrGone(s, false);
+        }
         Tier from = s.tier();
         countOut(from);
         sessionCache.put(s.deviceId(), record);
         long silenceMillis = silenceMillis(s.keepAliveSeconds());
         ChannelParking.detach((EpollSocketChannel) ch).addListener(f -> {
-            if (!f.isSuccess()) {
-                log.warn("device {}: parking failed, closing: {}", s.deviceId(), f.cause().toString());
-                ch.close();
-                markDisconnected(record);
-                return;
+            try {
+                if (!f.isSuccess()) {
+                    log.warn("device {}: parking failed, closing: {}", s.deviceId(), f.cause().toString());
+                    ch.close();
+                    markDisconnected(record);
+                    return;
+                }
+                int fd = (Integer) f.getNow();
+                if (awake.containsKey(s.deviceId())) {
+                    closeDetached(fd); // the device reconnected on another socket while this one was being parked
+                    return;
+                }
+                if (!sleepLoop.park(fd, s.deviceKey(), silenceMillis)) {
+                    log.warn("device {}: could not park (sleep table full or key already parked), closing",
+                            s.deviceId());
+                    closeDetached(fd);
+                    markDisconnected(record);
+                    return;
+                }
+                metrics.transition(from, Tier.SLEEP, cause);
+            } finally {
+                transitEnds(s.deviceKey());
             }
-            int fd = (Integer) f.getNow();
-            if (awake.containsKey(s.deviceId())) {
-                closeDetached(fd); // the device reconnected on another socket while this one was being parked
-                return;
-            }
-            if (!sleepLoop.park(fd, s.deviceKey(), silenceMillis)) {
-                log.warn("device {}: could not park (sleep table full or key already parked), closing",
-                        s.deviceId());
-                closeDetached(fd);
-                markDisconnected(record);
-                return;
-            }
-            metrics.transition(from, Tier.SLEEP, cause);
         });
+    }
+
+    private void transitBegins(long deviceKey) {
+        inTransit.merge(deviceKey, 1, Integer::sum);
+    }
+
+    /** A socket arrived in the sleep table or in Netty (or failed to): a wake asked for meanwhile runs now. */
+    private void transitEnds(long deviceKey) {
+        if (inTransit.computeIfPresent(deviceKey, (k, n) -> n <= 1 ? null : n - 1) != null) {
+            return;
+        }
+        PendingWake pending = wakeAfterTransit.remove(deviceKey);
+        if (pending != null) {
+            wake(pending.deviceId(), TierCause.SERVER_REQUEST).whenComplete((r, e) ->
+                    pending.done().complete(r == null ? TierRequestResult.NOT_CONNECTED : r));
+        }
     }
 
     private long silenceMillis(int keepAliveSeconds) {
@@ -488,6 +582,9 @@ public final class ConnectionManager implements SleepLoop.Listener {
     public void onChannelClosed(DeviceSession s) {
         if (!awake.remove(s.deviceId(), s)) {
             return; // replaced or parked: whoever did that has done the bookkeeping
+        }
+        for (SessionObserver o : observers) {
+            o.asleepOrGone(s, true);
         }
         countOut(s.tier());
         metrics.transition(s.tier(), Tier.DISCONNECTED, TierCause.DISCONNECT);
@@ -544,22 +641,28 @@ public final class ConnectionManager implements SleepLoop.Listener {
 
     private void resume(int fd, long deviceKey, byte[] pending, TierCause cause, long startNanos,
                         CompletableFuture<TierRequestResult> done) {
+        transitBegins(deviceKey);
         ChannelParking.attach(fd, workers, NO_HANDLERS).addListener(f -> {
             if (!f.isSuccess()) {
                 log.warn("could not wake a sleeping connection: {}", f.cause().toString());
                 complete(done, TierRequestResult.NOT_CONNECTED);
+                transitEnds(deviceKey);
                 return;
             }
             EpollSocketChannel ch = (EpollSocketChannel) f.getNow();
             CompletableFuture.supplyAsync(() -> store.deviceIdForKey(deviceKey).flatMap(this::loadSleeper), storeReads)
                     .whenCompleteAsync((loaded, error) -> {
-                        if (error != null || loaded.isEmpty()) {
-                            log.warn("no session for a woken connection (key {}), closing", deviceKey);
-                            Farewell.send(ch, new GoAway(ReasonCode.SESSION_EXPIRED, 0, "session not found"));
-                            complete(done, TierRequestResult.NOT_CONNECTED);
-                            return;
+                        try {
+                            if (error != null || loaded.isEmpty()) {
+                                log.warn("no session for a woken connection (key {}), closing", deviceKey);
+                                Farewell.send(ch, new GoAway(ReasonCode.SESSION_EXPIRED, 0, "session not found"));
+                                complete(done, TierRequestResult.NOT_CONNECTED);
+                                return;
+                            }
+                            complete(done, install(ch, loaded.get(), pending, cause, startNanos));
+                        } finally {
+                            transitEnds(deviceKey);
                         }
-                        complete(done, install(ch, loaded.get(), pending, cause, startNanos));
                     }, ch.eventLoop());
         });
     }
@@ -590,11 +693,15 @@ public final class ConnectionManager implements SleepLoop.Listener {
         active.incrementAndGet();
         pipelines.installActive(ch, s);
         metrics.transition(Tier.SLEEP, Tier.ACTIVE, cause);
+        // Counted before the pending bytes are replayed: their answer (an ACK) must not overtake the count.
+        metrics.wake(cause, time.nanoTime() - startNanos);
+        for (SessionObserver o : observers) {
+            o.awake(s, -1);
+        }
         if (pending.length > 0) {
             ch.pipeline().fireChannelRead(Unpooled.wrappedBuffer(pending));
         }
         ch.config().setAutoRead(true);
-        metrics.wake(cause, time.nanoTime() - startNanos);
         return TierRequestResult.ACCEPTED;
     }
 
@@ -625,11 +732,26 @@ public final class ConnectionManager implements SleepLoop.Listener {
         }
         int fd = sleepLoop == null ? -1 : sleepLoop.unpark(DeviceKeys.of(deviceId));
         if (fd < 0) {
-            return CompletableFuture.completedFuture(TierRequestResult.NOT_CONNECTED);
+            long key = DeviceKeys.of(deviceId);
+            return inTransit.containsKey(key) ? wakeAfterTransit(deviceId, key, cause)
+                    : CompletableFuture.completedFuture(TierRequestResult.NOT_CONNECTED);
         }
         CompletableFuture<TierRequestResult> done = new CompletableFuture<>();
         resume(fd, DeviceKeys.of(deviceId), new byte[0], cause, time.nanoTime(), done);
         return done;
+    }
+
+    /** A wake for a device whose socket is in transit, which would otherwise look disconnected for a moment. */
+    private CompletableFuture<TierRequestResult> wakeAfterTransit(String deviceId, long key, TierCause cause) {
+        PendingWake mine = new PendingWake(deviceId, new CompletableFuture<>());
+        PendingWake pending = wakeAfterTransit.putIfAbsent(key, mine);
+        if (pending != null) {
+            return pending.done();
+        }
+        if (!inTransit.containsKey(key) && wakeAfterTransit.remove(key, mine)) {
+            return wake(deviceId, cause); // it arrived meanwhile, and nobody took the request
+        }
+        return mine.done();
     }
 
     /** Moves a connected device to {@code target} on an operator's request. */
@@ -690,7 +812,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
         if (s == null) {
             return;
         }
-        s.channel().eventLoop().execute(() -> {
+        Runnable change = () -> {
             int links = Math.max(0, s.serverLinks() + delta);
             s.serverLinks(links);
             if (delta > 0) {
@@ -698,7 +820,12 @@ public final class ConnectionManager implements SleepLoop.Listener {
             } else if (links == 0) {
                 toSleep(s, TierCause.SERVER_ACTIVITY);
             }
-        });
+        };
+        if (s.channel().eventLoop().inEventLoop()) {
+            change.run(); // at once, so that a sleep already under way sees the new link
+        } else {
+            s.channel().eventLoop().execute(change);
+        }
     }
 
     // ---------------------------------------------------------------- timers and pressure

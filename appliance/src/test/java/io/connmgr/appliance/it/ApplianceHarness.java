@@ -11,7 +11,10 @@ import io.connmgr.appliance.session.Tier;
 import io.connmgr.appliance.session.TimeSource;
 import io.connmgr.protocol.message.Msg;
 
+import io.connmgr.appliance.store.MessageStore;
 import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,6 +33,7 @@ final class ApplianceHarness implements AutoCloseable {
     Appliance appliance;
     TimeSource time = TimeSource.SYSTEM;
     BackendAuthenticator backends;
+    UnaryOperator<MessageStore> messageStore = UnaryOperator.identity();
     private final HttpClient http = HttpClient.newHttpClient();
 
     ApplianceHarness(Path dataDir, String... overrides) {
@@ -70,7 +74,7 @@ final class ApplianceHarness implements AutoCloseable {
         Appliance a = new Appliance(config, new ApplianceMetrics(), time, (id, msg) -> {
             uplinkDevices.add(id);
             uplinks.add(msg);
-        });
+        }).withMessageStore(messageStore);
         if (backends != null) {
             a.backendAuthenticator(backends);
         }
@@ -125,6 +129,39 @@ final class ApplianceHarness implements AutoCloseable {
                 .header("Content-Type", "application/json");
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    String adminToken() {
+        return SecretFiles.adminToken(dataDir);
+    }
+
+    /** Issues a back-end credential through the API and returns its token. */
+    String backendToken(String name) throws Exception {
+        HttpResponse<String> r = admin("POST", "/v1/backends", "{\"name\":\"" + name + "\"}");
+        if (r.statusCode() != 201) {
+            throw new AssertionError("creating back-end " + name + ": " + r.statusCode() + " " + r.body());
+        }
+        return r.body().replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
+    }
+
+    /** A request with any bearer token, body and extra headers (name, value, ...). */
+    HttpResponse<byte[]> call(String method, String path, String token, byte[] body, String... headers)
+            throws Exception {
+        return callAsync(method, path, token, body, headers).get();
+    }
+
+    CompletableFuture<HttpResponse<byte[]>> callAsync(String method, String path, String token, byte[] body,
+                                                      String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + appliance.adminPort() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     @Override

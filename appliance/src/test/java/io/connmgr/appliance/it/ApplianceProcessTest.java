@@ -133,6 +133,50 @@ class ApplianceProcessTest {
         assertThat(Files.readString(log)).contains("idle-after: 'soon' is not valid");
     }
 
+    @Test
+    void killedWithSigkill_everyAcceptedMessageIsDeliveredAfterRestart() throws Exception {
+        Process first = startAppliance(dir.resolve("first.log"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> status("/readyz") == 200);
+        String adminToken = Files.readString(dir.resolve("data").resolve(SecretFiles.ADMIN_TOKEN)).trim();
+        String deviceToken = field(send("POST", "/v1/devices", adminToken, "{\"device_id\":\"dev-k\"}", 201),
+                "token");
+        String backend = field(send("POST", "/v1/backends", adminToken, "{\"name\":\"b\"}", 201), "token");
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            ids.add(field(send("POST", "/v1/devices/dev-k/messages", backend, "m" + i, 202), "message_id"));
+        }
+        first.destroyForcibly(); // SIGKILL: no drain, no flush
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        startAppliance(dir.resolve("second.log"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> status("/readyz") == 200);
+        try (TestDevice d = new TestDevice(devicePort)) {
+            d.connect("dev-k", deviceToken, 0, null);
+            for (int i = 1; i <= 20; i++) {
+                io.connmgr.protocol.message.Msg m = d.read(io.connmgr.protocol.message.Msg.class);
+                assertThat(m.seq()).isEqualTo(i);
+                assertThat(new String(m.payload())).isEqualTo("m" + i);
+            }
+            d.send(new io.connmgr.protocol.message.Ack(20));
+            await().atMost(Duration.ofSeconds(10)).until(() -> send("GET", "/v1/devices/dev-k/messages/"
+                    + ids.getLast(), backend, null, 200).contains("\"status\":\"delivered\""));
+        }
+    }
+
+    private String send(String method, String path, String token, String body, int expectedStatus)
+            throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                .header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expectedStatus);
+        return r.body();
+    }
+
+    private static String field(String json, String name) {
+        return json.replaceAll(".*\"" + name + "\":\"([^\"]+)\".*", "$1");
+    }
+
     private static boolean which(String program) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (new File(d, program).canExecute()) {

@@ -47,6 +47,29 @@ final class TestDevice implements AutoCloseable {
         return w;
     }
 
+    /** A handshake offering {@code capabilities}, resuming the session of {@code resumeToken} when not null. */
+    Welcome connect(String id, String token, int capabilities, byte[] resumeToken) throws IOException {
+        send(new Hello(Wire.PROTOCOL_VERSION, 0, capabilities, id, token.getBytes(), resumeToken));
+        Frame f = read();
+        if (!(f instanceof Welcome w)) {
+            throw new AssertionError("expected WELCOME, got " + f);
+        }
+        return w;
+    }
+
+    /** The next frame of {@code type}, skipping keep-alive answers. */
+    <T extends Frame> T read(Class<T> type) throws IOException {
+        while (true) {
+            Frame f = read();
+            if (type.isInstance(f)) {
+                return type.cast(f);
+            }
+            if (!(f instanceof io.connmgr.protocol.message.Pong) && !(f instanceof io.connmgr.protocol.message.Ping)) {
+                throw new AssertionError("expected " + type.getSimpleName() + ", got " + f);
+            }
+        }
+    }
+
     void send(Frame f) throws IOException {
         sendRaw(FrameCodec.toBytes(f));
     }

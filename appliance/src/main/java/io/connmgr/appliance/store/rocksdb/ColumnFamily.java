@@ -10,10 +10,18 @@ enum ColumnFamily {
     /** Credentials: hard state, written with fsync. */
     DEVICES("devices"),
     SETTINGS("settings"),
-    /** Per-device message queues; created now so that adding them needs no schema change. */
+    /** Per-device downlink message queues and their meta records (see {@code MessageKeys}). */
     MESSAGES("messages"),
     /** Store-wide facts such as the schema version. */
-    META("meta");
+    META("meta"),
+    /** Status records of downlink messages, by device id and message id. */
+    MESSAGE_STATUS("message_status"),
+    /** Idempotency keys of downlink messages, by device id and key. */
+    MESSAGE_KEYS("message_keys"),
+    /** Back-end credentials (token hashes), by name: hard state, written with fsync. */
+    BACKENDS("backends"),
+    /** Index from a back-end token hash to the back-end's name. */
+    BACKEND_TOKENS("backend_tokens");
 
     private final String cfName;
 

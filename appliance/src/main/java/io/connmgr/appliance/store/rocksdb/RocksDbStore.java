@@ -1,6 +1,8 @@
 package io.connmgr.appliance.store.rocksdb;
 
 import io.connmgr.appliance.store.ApplianceStore;
+import io.connmgr.appliance.store.BackendStore;
+import io.connmgr.appliance.store.MessageStore;
 import io.connmgr.appliance.store.DeviceRecord;
 import io.connmgr.appliance.store.DeviceSettings;
 import io.connmgr.appliance.store.SessionRecord;
@@ -74,6 +76,8 @@ public final class RocksDbStore implements ApplianceStore {
     private final SessionRecordSerializer sessionSerializer = new SessionRecordSerializer();
     private final DeviceRecordSerializer deviceSerializer = new DeviceRecordSerializer();
     private final DeviceSettingsSerializer settingsSerializer = new DeviceSettingsSerializer();
+    private final RocksDbMessageStore messages = new RocksDbMessageStore(this);
+    private final RocksDbBackendStore backends = new RocksDbBackendStore(this);
 
     private RocksDbStore(Path dir, RocksDB db, StoreTuning tuning, List<String> familyNames,
             List<ColumnFamilyHandle> allHandles, StoreMetrics metrics) {
@@ -341,6 +345,34 @@ public final class RocksDbStore implements ApplianceStore {
         guarded("writing settings", () -> put(ColumnFamily.SETTINGS, tuning.syncedWrite, key, value));
     }
 
+    // ---- messages and back-ends
+
+    @Override
+    public MessageStore messages() {
+        return messages;
+    }
+
+    @Override
+    public BackendStore backends() {
+        return backends;
+    }
+
+    ColumnFamilyHandle handle(ColumnFamily cf) {
+        return handles.get(cf);
+    }
+
+    RocksDB db() {
+        return db;
+    }
+
+    StoreTuning tuning() {
+        return tuning;
+    }
+
+    StoreMetrics metrics() {
+        return metrics;
+    }
+
     // ---- lifecycle
 
     @Override
@@ -383,7 +415,7 @@ public final class RocksDbStore implements ApplianceStore {
     // ---- plumbing
 
     @FunctionalInterface
-    private interface DbCall<T> {
+    interface DbCall<T> {
         T call() throws RocksDBException;
     }
 
@@ -392,7 +424,7 @@ public final class RocksDbStore implements ApplianceStore {
         T decode(String deviceId, byte[] value);
     }
 
-    private <T> T guarded(String action, DbCall<T> call) {
+    <T> T guarded(String action, DbCall<T> call) {
         Lock lock = lifecycle.readLock();
         lock.lock();
         try {
@@ -498,14 +530,14 @@ public final class RocksDbStore implements ApplianceStore {
         }
     }
 
-    private void commit(WriteOptions writeOptions, WriteBatch batch, ColumnFamily timedAs, int keys)
+    void commit(WriteOptions writeOptions, WriteBatch batch, ColumnFamily timedAs, int keys)
             throws RocksDBException {
         long start = System.nanoTime();
         db.write(writeOptions, batch);
         metrics.wrote(timedAs, keys, start);
     }
 
-    private byte[] get(ColumnFamily cf, byte[] key) throws RocksDBException {
+    byte[] get(ColumnFamily cf, byte[] key) throws RocksDBException {
         try {
             return db.get(handles.get(cf), key);
         } finally {

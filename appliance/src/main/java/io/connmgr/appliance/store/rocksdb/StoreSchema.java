@@ -23,7 +23,9 @@ final class StoreSchema {
     /**
      * Version 1: families sessions, session_keys, devices, settings, messages, meta. Keys are UTF-8 device ids,
      * except in session_keys: 8-byte big-endian device keys whose values are the UTF-8 device ids. A store created
-     * before session_keys existed gets the family (and its index, see {@code RocksDbStore}) when opened.
+     * before session_keys existed gets the family (and its index, see {@code RocksDbStore}) when opened. Later
+     * additions, created empty on open without a version change (older builds open them and leave them alone):
+     * message_status, message_keys, backends, backend_tokens (see {@code MessageKeys}, {@code RocksDbBackendStore}).
      */
     static final int CURRENT_VERSION = 1;
 

@@ -46,9 +46,21 @@ class DeviceSettingsSerializerTest {
     }
 
     @Test
+    void persistentRequired_isWrittenAsVersion2_andSettingsWithoutItStayVersion1() {
+        var with = new io.connmgr.appliance.store.DeviceSettings(1000L, null, null, null, true);
+        byte[] bytes = serializer.serialize(with);
+        org.assertj.core.api.Assertions.assertThat(bytes[0]).isEqualTo((byte) 2);
+        org.assertj.core.api.Assertions.assertThat(serializer.deserialize("d", bytes)).isEqualTo(with);
+        var without = new io.connmgr.appliance.store.DeviceSettings(1000L, null, null, true);
+        org.assertj.core.api.Assertions.assertThat(serializer.serialize(without)[0]).isEqualTo((byte) 1);
+        assertThatThrownBy(() -> serializer.deserialize("d", HEX.parseHex("02 40")))
+                .isInstanceOf(RecordFormatException.class).hasMessageContaining("without its presence bit");
+    }
+
+    @Test
     void deserialize_rejectsUnknownVersion_unknownFlags_andTruncation() {
-        assertThatThrownBy(() -> serializer.deserialize("d", HEX.parseHex("02 00")))
-                .isInstanceOf(RecordFormatException.class).hasMessageContaining("unknown format version 2");
+        assertThatThrownBy(() -> serializer.deserialize("d", HEX.parseHex("03 00")))
+                .isInstanceOf(RecordFormatException.class).hasMessageContaining("unknown format version 3");
         assertThatThrownBy(() -> serializer.deserialize("d", HEX.parseHex("01 20")))
                 .isInstanceOf(RecordFormatException.class).hasMessageContaining("unknown flags 0x20");
         assertThatThrownBy(() -> serializer.deserialize("d", HEX.parseHex("01 10")))

@@ -1,0 +1,80 @@
+package io.connmgr.appliance.admin;
+
+import io.connmgr.appliance.messaging.MessagingService;
+import io.connmgr.appliance.messaging.MessagingService.Enqueued;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Downlink messages: {@code POST /v1/devices/{id}/messages} answers 202 only once the message is durably stored;
+ * {@code GET /v1/devices/{id}/messages/{mid}} reports its status.
+ */
+final class MessageRoutes {
+    static final String TTL_HEADER = "X-Message-TTL";
+    static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+    private static final int MAX_KEY_LENGTH = 200;
+
+    private final BackendApi api;
+    private final MessagingService messaging;
+
+    MessageRoutes(BackendApi api) {
+        this.api = api;
+        this.messaging = api.messaging();
+    }
+
+    CompletableFuture<AdminResponse> send(AdminRequest request) {
+        String deviceId = request.deviceId();
+        byte[] body = request.body();
+        if (body.length > messaging.maxPayload()) {
+            messaging.rejectedTooLarge();
+            throw new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                    "a message payload is at most " + messaging.maxPayload() + " bytes (max-frame-size - 8)");
+        }
+        long ttlMillis = request.header(TTL_HEADER).map(t -> DurationParam.parse(TTL_HEADER, t))
+                .map(Duration::toMillis).orElse(0L);
+        if (request.header(TTL_HEADER).isPresent() && ttlMillis <= 0) {
+            throw ApiException.badRequest(TTL_HEADER + " must be positive");
+        }
+        String key = request.header(IDEMPOTENCY_HEADER).orElse(null);
+        if (key != null && (key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c > 0x20 && c < 0x7F))) {
+            throw ApiException.badRequest(IDEMPOTENCY_HEADER + " must be 1.." + MAX_KEY_LENGTH
+                    + " printable ASCII characters without spaces");
+        }
+        api.requireKnown(deviceId);
+        return messaging.enqueue(deviceId, body, ttlMillis, key).thenApply(result -> switch (result) {
+            case Enqueued.Accepted a -> AdminResponse.json(HttpResponseStatus.ACCEPTED,
+                            new Accepted(a.messageId(), a.duplicate()))
+                    .withHeader(HttpHeaderNames.LOCATION.toString(),
+                            "/v1/devices/" + request.rawPathVariables().get("id") + "/messages/" + a.messageId());
+            case Enqueued.QueueFull full -> AdminResponse.error(HttpResponseStatus.TOO_MANY_REQUESTS, "queue_full",
+                            "device '" + deviceId + "' has " + full.depth() + " queued messages, the limit is "
+                                    + full.max() + "; retry once it has received some")
+                    .withHeader("Retry-After", "10");
+        });
+    }
+
+    AdminResponse status(AdminRequest request) {
+        String deviceId = request.deviceId();
+        String messageId = request.pathVariable("mid");
+        return messaging.status(deviceId, messageId)
+                .map(s -> AdminResponse.json(HttpResponseStatus.OK, new Status(s.messageId(), deviceId, s.status(),
+                        Instant.ofEpochMilli(s.createdAtMillis()).toString(),
+                        Instant.ofEpochMilli(s.updatedAtMillis()).toString(),
+                        s.expiresAtMillis() == 0 ? null : Instant.ofEpochMilli(s.expiresAtMillis()).toString(),
+                        s.size())))
+                .orElseThrow(() -> new ApiException(HttpResponseStatus.NOT_FOUND, "unknown_message",
+                        "no message '" + AdminJson.truncate(messageId) + "' for device '" + deviceId
+                                + "' (unknown, or its status is past retention)"));
+    }
+
+    record Accepted(String messageId, boolean duplicate) {
+    }
+
+    record Status(String messageId, String deviceId, String status, String createdAt, String updatedAt,
+                  String expiresAt, int size) {
+    }
+}

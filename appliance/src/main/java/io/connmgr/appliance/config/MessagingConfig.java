@@ -1,0 +1,77 @@
+package io.connmgr.appliance.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.connmgr.appliance.config.Setting.Kind.DURATION;
+import static io.connmgr.appliance.config.Setting.Kind.INT;
+import static io.connmgr.appliance.config.Setting.Kind.STRING;
+
+/**
+ * Settings of the ways back-end servers reach devices (downlink messages, RPC) and of the uplink webhook.
+ *
+ * @param queueMax          queued downlink messages per device; beyond it the API answers 429
+ * @param window            downlink MSGs sent but not yet acknowledged, per device
+ * @param defaultTtl        lifetime of a message sent without X-Message-TTL; 0 = until delivered
+ * @param statusRetention   how long the status of a delivered or expired message (and an idempotency key without a
+ *                          TTL) is kept
+ * @param rpcTimeout        RPC timeout when the request names none
+ * @param rpcTimeoutMax     longest RPC timeout a request may ask for
+ * @param rpcConnectWait    how long an RPC waits for an offline device to connect; 0 = answer 503 at once
+ * @param rpcPendingPerDevice RPCs waiting for one device
+ * @param rpcPendingMax     RPCs waiting in the whole appliance
+ * @param webhookUrl        where uplink messages are POSTed; empty = no webhook
+ * @param webhookBacklog    uplink messages waiting for the webhook; more are dropped and counted
+ * @param webhookMaxAttempts attempts per message before it is dropped and counted
+ * @param directFailThreshold consecutive failed direct connection attempts (reported by servers) after which a device
+ *                          is marked as needing its persistent connection
+ */
+public record MessagingConfig(int queueMax, int window, Duration defaultTtl, Duration statusRetention,
+                              Duration rpcTimeout, Duration rpcTimeoutMax, Duration rpcConnectWait,
+                              int rpcPendingPerDevice, int rpcPendingMax, String webhookUrl, int webhookBacklog,
+                              int webhookMaxAttempts, int directFailThreshold) {
+    private static final double DAY_MS = 86_400_000d;
+
+    static final List<Setting> SETTINGS = List.of(
+            new Setting("message-queue-max", INT, "1000", 1, 1_000_000,
+                    "Queued downlink messages per device; beyond it POST .../messages answers 429."),
+            new Setting("message-window", INT, "64", 1, 10_000,
+                    "Downlink MSGs sent to a device and not yet acknowledged, at most."),
+            new Setting("message-ttl", DURATION, "7d", 0, 3650 * DAY_MS,
+                    "Lifetime of a downlink message sent without X-Message-TTL; 0 = until delivered."),
+            new Setting("message-status-retention", DURATION, "24h", 1000, 3650 * DAY_MS,
+                    "How long the status of a delivered or expired message is kept."),
+            new Setting("rpc-timeout", DURATION, "5s", 1, 3_600_000, "RPC timeout when the request names none."),
+            new Setting("rpc-timeout-max", DURATION, "60s", 1, 3_600_000,
+                    "Longest RPC timeout a request may ask for."),
+            new Setting("rpc-connect-wait", DURATION, "0s", 0, 3_600_000,
+                    "How long an RPC waits for an offline device to connect; 0 = answer 503 at once."),
+            new Setting("rpc-max-pending-per-device", INT, "16", 1, 100_000, "RPCs waiting for one device."),
+            new Setting("rpc-max-pending", INT, "10000", 1, 10_000_000, "RPCs waiting in the whole appliance."),
+            new Setting("webhook-url", STRING, "", -Double.MAX_VALUE, Double.MAX_VALUE,
+                    "http(s) URL each uplink message is POSTed to; empty = no webhook."),
+            new Setting("webhook-backlog", INT, "10000", 1, 10_000_000,
+                    "Uplink messages waiting for the webhook; beyond it new ones are dropped and counted."),
+            new Setting("webhook-max-attempts", INT, "8", 1, 1000,
+                    "Attempts per uplink message (exponential backoff) before it is dropped and counted."),
+            new Setting("direct-fail-threshold", INT, "3", 1, 1000,
+                    "Failed direct connection attempts in a row after which a device needs its persistent "
+                            + "connection."));
+
+    static MessagingConfig from(Map<String, Object> v) {
+        return new MessagingConfig(i(v, "message-queue-max"), i(v, "message-window"), d(v, "message-ttl"),
+                d(v, "message-status-retention"), d(v, "rpc-timeout"), d(v, "rpc-timeout-max"),
+                d(v, "rpc-connect-wait"), i(v, "rpc-max-pending-per-device"), i(v, "rpc-max-pending"),
+                (String) v.get("webhook-url"), i(v, "webhook-backlog"), i(v, "webhook-max-attempts"),
+                i(v, "direct-fail-threshold"));
+    }
+
+    private static int i(Map<String, Object> v, String key) {
+        return Math.toIntExact((Long) v.get(key));
+    }
+
+    private static Duration d(Map<String, Object> v, String key) {
+        return (Duration) v.get(key);
+    }
+}

@@ -1,0 +1,271 @@
+package io.connmgr.appliance.rpc;
+
+import io.connmgr.appliance.config.MessagingConfig;
+import io.connmgr.appliance.session.DeviceSession;
+import io.connmgr.appliance.session.SessionObserver;
+import io.connmgr.appliance.session.Tier;
+import io.connmgr.appliance.session.TierCause;
+import io.connmgr.appliance.tier.ConnectionManager;
+import io.connmgr.protocol.message.Capabilities;
+import io.connmgr.protocol.message.RpcRequest;
+import io.connmgr.protocol.message.RpcResponse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Request/response calls from back-end servers to devices (RPC_REQUEST / RPC_RESPONSE). A call wakes the device from
+ * any tier, holds a server link on it while it waits (so the device sleeps again as soon as the last call ends, the
+ * seed's server-activity trigger), and ends with the device's answer, a timeout, or the connection's end. Nothing
+ * blocks: the caller gets a future. Calls are bounded per device and in total.
+ */
+public final class RpcService implements SessionObserver {
+    private final MessagingConfig config;
+    /** A session can go to sleep between being found and being sent to; then it is woken again, a few times. */
+    private static final int MAX_REACH_ATTEMPTS = 3;
+
+    private final ConnectionManager manager;
+    private final ScheduledExecutorService timers;
+    private final AtomicLong callIds = new AtomicLong();
+    private final Map<Long, Call> calls = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> perDevice = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
+    /** Devices whose last HELLO did not offer RPC; most devices do, so the exceptions are what is remembered. */
+    private final Set<String> withoutRpc = ConcurrentHashMap.newKeySet();
+    /** Calls waiting for an offline device to connect. */
+    private final Map<String, List<CompletableFuture<DeviceSession>>> connectWaiters = new ConcurrentHashMap<>();
+    private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
+    private final Timer latency;
+
+    public RpcService(MessagingConfig config, ConnectionManager manager, ScheduledExecutorService timers,
+                      MeterRegistry registry) {
+        this.config = config;
+        this.manager = manager;
+        this.timers = timers;
+        for (Outcome o : Outcome.values()) {
+            outcomes.put(o, Counter.builder("cm.rpc.calls").tag("outcome", o.tag())
+                    .description("RPC calls to devices by outcome").register(registry));
+        }
+        latency = Timer.builder("cm.rpc.latency").description("RPC calls from request to the device's answer")
+                .publishPercentileHistogram().register(registry);
+        io.micrometer.core.instrument.Gauge.builder("cm.rpc.pending", total, AtomicInteger::get)
+                .description("RPC calls waiting for their device's answer").register(registry);
+    }
+
+    public enum Outcome {
+        OK, ERROR, NO_HANDLER, DEVICE_TIMEOUT, TIMEOUT, OFFLINE, NOT_SUPPORTED, DISCONNECTED, BUSY;
+
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** @param body the device's reply (OK), its error text (ERROR), or empty */
+    public record Result(Outcome outcome, byte[] body, String detail) {
+    }
+
+    /** Calls {@code method} on the device; the future always completes, never fails. */
+    public CompletableFuture<Result> call(String deviceId, String method, byte[] body, long timeoutMillis) {
+        AtomicInteger mine = perDevice.computeIfAbsent(deviceId, k -> new AtomicInteger());
+        if (mine.incrementAndGet() > config.rpcPendingPerDevice()
+                | total.incrementAndGet() > config.rpcPendingMax()) {
+            release(deviceId, mine);
+            return CompletableFuture.completedFuture(count(new Result(Outcome.BUSY, new byte[0],
+                    "too many RPC calls waiting for this device or this appliance")));
+        }
+        long start = System.nanoTime();
+        Call call = new Call(callIds.incrementAndGet(), deviceId, method, body, timeoutMillis, start);
+        call.timeout = timers.schedule(() -> call.finish(new Result(Outcome.TIMEOUT, new byte[0],
+                "no answer within " + timeoutMillis + " ms")), timeoutMillis, TimeUnit.MILLISECONDS);
+        call.result.whenComplete((r, e) -> {
+            call.timeout.cancel(false);
+            calls.remove(call.id);
+            release(deviceId, mine);
+            DeviceSession s = call.session;
+            if (s != null) {
+                manager.serverLinks(deviceId, -1);
+            }
+            if (r != null && r.outcome() == Outcome.OK) {
+                latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            }
+        });
+        dispatch(call, MAX_REACH_ATTEMPTS);
+        return call.result.thenApply(this::count);
+    }
+
+    /** Finds the device's awake session and sends the call on its event loop. */
+    private void dispatch(Call call, int attemptsLeft) {
+        reach(call.deviceId, call.timeoutMillis).whenComplete((session, error) -> {
+            if (session == null) {
+                call.finish(new Result(Outcome.OFFLINE, new byte[0],
+                        "device '" + call.deviceId + "' is not connected"));
+            } else {
+                session.channel().eventLoop().execute(() -> send(call, session, attemptsLeft));
+            }
+        });
+    }
+
+    private Result count(Result r) {
+        outcomes.get(r.outcome()).increment();
+        return r;
+    }
+
+    private void release(String deviceId, AtomicInteger mine) {
+        total.decrementAndGet();
+        if (mine.decrementAndGet() <= 0) {
+            perDevice.remove(deviceId, mine);
+        }
+    }
+
+    /** The device's ACTIVE session: woken if it is IDLE or asleep, awaited (connect-wait) if it is offline. */
+    private CompletableFuture<DeviceSession> reach(String deviceId, long timeoutMillis) {
+        return manager.wake(deviceId, TierCause.SERVER_REQUEST).thenCompose(r -> {
+            DeviceSession s = manager.awakeSession(deviceId).orElse(null);
+            return s != null ? CompletableFuture.completedFuture(s) : awaitConnect(deviceId, timeoutMillis);
+        });
+    }
+
+    private CompletableFuture<DeviceSession> awaitConnect(String deviceId, long timeoutMillis) {
+        long wait = Math.min(config.rpcConnectWait().toMillis(), timeoutMillis);
+        if (wait <= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<DeviceSession> connected = new CompletableFuture<>();
+        connectWaiters.computeIfAbsent(deviceId, k -> new CopyOnWriteArrayList<>()).add(connected);
+        timers.schedule(() -> connected.complete(null), wait, TimeUnit.MILLISECONDS);
+        connected.whenComplete((s, e) -> connectWaiters.computeIfPresent(deviceId, (k, list) -> {
+            list.remove(connected);
+            return list.isEmpty() ? null : list;
+        }));
+        // It may have connected between the tier check and the registration.
+        manager.awakeSession(deviceId).ifPresent(connected::complete);
+        return connected;
+    }
+
+    /** On the session's event loop. */
+    private void send(Call call, DeviceSession session, int attemptsLeft) {
+        if (call.result.isDone()) {
+            return;
+        }
+        if (manager.awakeSession(call.deviceId).orElse(null) != session) {
+            // It went to sleep (or reconnected) since it was found.
+            if (attemptsLeft > 1) {
+                dispatch(call, attemptsLeft - 1);
+            } else {
+                call.finish(new Result(Outcome.OFFLINE, new byte[0], "device '" + call.deviceId
+                        + "' kept going away before the call could be sent"));
+            }
+            return;
+        }
+        if (withoutRpc.contains(call.deviceId)) {
+            call.finish(new Result(Outcome.NOT_SUPPORTED, new byte[0],
+                    "device '" + call.deviceId + "' did not offer RPC in its HELLO"));
+            return;
+        }
+        if (session.closing() || !session.channel().isActive() || session.tier() != Tier.ACTIVE) {
+            if (session.tier() == Tier.IDLE && session.channel().isActive()) {
+                manager.toActive(session, TierCause.SERVER_REQUEST, null);
+            }
+            if (session.tier() != Tier.ACTIVE || !session.channel().isActive()) {
+                call.finish(new Result(Outcome.OFFLINE, new byte[0], "device '" + call.deviceId
+                        + "' went away before the call could be sent"));
+                return;
+            }
+        }
+        calls.put(call.id, call);
+        // The link is counted before the call can see its session, so the release after it always comes second.
+        manager.serverLinks(call.deviceId, +1);
+        call.session = session;
+        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.startNanos);
+        long remaining = Math.max(1, call.timeoutMillis - elapsed);
+        session.channel().writeAndFlush(new RpcRequest(call.id, remaining, call.method, call.body));
+    }
+
+    @Override
+    public void awake(DeviceSession session, int deviceCapabilities) {
+        if (deviceCapabilities >= 0) {
+            if ((deviceCapabilities & Capabilities.RPC) == 0) {
+                withoutRpc.add(session.deviceId());
+            } else {
+                withoutRpc.remove(session.deviceId());
+            }
+        }
+        List<CompletableFuture<DeviceSession>> waiters = connectWaiters.get(session.deviceId());
+        if (waiters != null) {
+            waiters.forEach(w -> w.complete(session));
+        }
+    }
+
+    @Override
+    public void rpcResponse(DeviceSession session, RpcResponse response) {
+        Call call = calls.get(response.callId());
+        if (call == null || !call.deviceId.equals(session.deviceId())) {
+            return; // a call no longer waited for (protocol section 5.19)
+        }
+        Outcome outcome = switch (response.status()) {
+            case OK -> Outcome.OK;
+            case ERROR -> Outcome.ERROR;
+            case NO_HANDLER -> Outcome.NO_HANDLER;
+            case TIMEOUT -> Outcome.DEVICE_TIMEOUT;
+        };
+        call.finish(new Result(outcome, response.body(), null));
+    }
+
+    /**
+     * A connection that ends fails its calls. One that goes to sleep keeps them: the request is on its way or already
+     * with the device, whose answer wakes the connection and arrives on the next session.
+     */
+    @Override
+    public void asleepOrGone(DeviceSession session, boolean disconnected) {
+        if (!disconnected) {
+            return;
+        }
+        for (Call call : calls.values()) {
+            if (call.session == session) {
+                call.finish(new Result(Outcome.DISCONNECTED, new byte[0],
+                        "the device's connection ended before it answered"));
+            }
+        }
+    }
+
+    private static final class Call {
+        final long id;
+        final String deviceId;
+        final String method;
+        final byte[] body;
+        final long timeoutMillis;
+        final long startNanos;
+        final CompletableFuture<Result> result = new CompletableFuture<>();
+        final AtomicBoolean finished = new AtomicBoolean();
+        volatile DeviceSession session;
+        volatile java.util.concurrent.ScheduledFuture<?> timeout;
+
+        Call(long id, String deviceId, String method, byte[] body, long timeoutMillis, long startNanos) {
+            this.id = id;
+            this.deviceId = deviceId;
+            this.method = method;
+            this.body = body;
+            this.timeoutMillis = timeoutMillis;
+            this.startNanos = startNanos;
+        }
+
+        void finish(Result r) {
+            if (finished.compareAndSet(false, true)) {
+                result.complete(r);
+            }
+        }
+    }
+}

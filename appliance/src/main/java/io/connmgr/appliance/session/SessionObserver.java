@@ -1,0 +1,36 @@
+package io.connmgr.appliance.session;
+
+import io.connmgr.protocol.message.RpcResponse;
+
+/**
+ * Told by the connection manager about the life of awake sessions, so that services that send to devices (downlink
+ * messages, RPC) need no hooks of their own in the tier code. Every call runs on the session's event loop and must not
+ * block.
+ */
+public interface SessionObserver {
+
+    /**
+     * The session is ACTIVE with its pipeline installed: after a handshake (WELCOME written) or after waking from
+     * SLEEP.
+     *
+     * @param deviceCapabilities the HELLO's capability bits; -1 when woken from SLEEP (the HELLO was earlier)
+     */
+    default void awake(DeviceSession session, int deviceCapabilities) {
+    }
+
+    /** The device acknowledged downlink MSGs up to {@code seq} (already checked against what was sent). */
+    default void downlinkAcked(DeviceSession session, long seq) {
+    }
+
+    /**
+     * The session is no longer the device's awake session.
+     *
+     * @param disconnected true when the connection ended or was replaced; false when it went to sleep
+     */
+    default void asleepOrGone(DeviceSession session, boolean disconnected) {
+    }
+
+    /** An RPC_RESPONSE from the device. */
+    default void rpcResponse(DeviceSession session, RpcResponse response) {
+    }
+}
