@@ -17,6 +17,7 @@ import io.connmgr.appliance.auth.SecretFiles;
 import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.config.ApplianceConfig;
 import io.connmgr.appliance.control.BackendGateway;
+import io.connmgr.appliance.control.ServiceGateway;
 import io.connmgr.appliance.control.ControlMetrics;
 import io.connmgr.appliance.control.ControlOptions;
 import io.connmgr.appliance.control.ControlServer;
@@ -92,7 +93,8 @@ public final class Appliance implements AutoCloseable {
     private StreamService streams;
     private ProxyServer proxy;
     private ControlServer control;
-    private BackendGateway backendGateway = BackendGateway.UNSUPPORTED;
+    /** Null until start: then the appliance's own services, unless a test gave its own. */
+    private BackendGateway backendGateway;
     private volatile boolean ready;
     private volatile boolean stopped;
 
@@ -124,8 +126,8 @@ public final class Appliance implements AutoCloseable {
     }
 
     /**
-     * What the back-end control channel serves and whom it admits; call before {@link #start()}. Without it every
-     * request is answered NOT_SUPPORTED.
+     * What the back-end control channel serves and whom it admits instead of the appliance's own services (tests);
+     * call before {@link #start()}.
      */
     public Appliance withControlChannel(BackendGateway gateway, BackendAuthenticator authenticator) {
         this.backendGateway = gateway;
@@ -186,6 +188,10 @@ public final class Appliance implements AutoCloseable {
                 config.maxPendingHandshakes());
         manager.attachPipelines(pipelines);
         streams = new StreamService(manager, store, storeReads, metrics, StreamService.Options.of(config));
+        if (backendGateway == null) {
+            backendGateway = new ServiceGateway(config, manager, messaging, rpc, uplinkBus, storeReads,
+                    InstantSource.system());
+        }
         manager.attachStreams(streams.capabilities(), streams::admitted);
         pipelines.attachStreams(streams);
         if (sleepLoop != null) {

@@ -5,7 +5,6 @@ import io.connmgr.appliance.backend.DirectReachability;
 import io.connmgr.appliance.config.ApplianceConfig;
 import io.connmgr.appliance.messaging.MessagingService;
 import io.connmgr.appliance.rpc.RpcService;
-import io.connmgr.appliance.session.Tier;
 import io.connmgr.appliance.store.ApplianceStore;
 import io.connmgr.appliance.tier.ConnectionManager;
 
@@ -15,8 +14,7 @@ public record BackendApi(ApplianceConfig config, BackendRegistry backends, Messa
 
     /** Provisioned, or known by a session (fleet-token devices have no device record). Blocks on store reads. */
     boolean knownDevice(String deviceId) {
-        return manager.tierOf(deviceId) != Tier.DISCONNECTED || store.loadDevice(deviceId).isPresent()
-                || manager.storedSession(deviceId).isPresent();
+        return manager.knownDevice(deviceId);
     }
 
     void requireKnown(String deviceId) {

@@ -943,6 +943,15 @@ public final class ConnectionManager implements SleepLoop.Listener {
 
     // ---------------------------------------------------------------- queries
 
+    /**
+     * A device the appliance knows: connected, provisioned, or with a stored session. Reads the store: off the event
+     * loops.
+     */
+    public boolean knownDevice(String deviceId) {
+        return tierOf(deviceId) != Tier.DISCONNECTED || store.loadDevice(deviceId).isPresent()
+                || storedSession(deviceId).isPresent();
+    }
+
     public Tier tierOf(String deviceId) {
         DeviceSession s = awake.get(deviceId);
         if (s != null) {
