@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.connmgr.loadtest.density.DensityResults.Machine;
 import io.connmgr.loadtest.density.DensityResults.Report;
 import io.connmgr.loadtest.density.DensityResults.TierResult;
+import io.connmgr.loadtest.launch.RepoRoot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -129,20 +130,7 @@ public final class DensityCommand implements Callable<Integer> {
     }
 
     private Path repoRoot() {
-        if (repo != null) {
-            return repo.toAbsolutePath();
-        }
-        try {
-            // target/classes of this module -> repository root
-            Path classes = Path.of(DensityCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path root = classes.getParent().getParent().getParent();
-            if (Files.isDirectory(root.resolve("appliance"))) {
-                return root;
-            }
-        } catch (Exception ignored) {
-            // fall back to the working directory
-        }
-        return Path.of("").toAbsolutePath();
+        return repo != null ? repo.toAbsolutePath() : RepoRoot.find();
     }
 
     private static List<String> words(String s) {

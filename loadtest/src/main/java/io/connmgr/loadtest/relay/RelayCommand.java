@@ -3,6 +3,8 @@ package io.connmgr.loadtest.relay;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.connmgr.loadtest.fleet.FleetToken;
+import io.connmgr.loadtest.launch.ModuleProcess;
+import io.connmgr.loadtest.launch.RepoRoot;
 import io.connmgr.loadtest.probe.AdminClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

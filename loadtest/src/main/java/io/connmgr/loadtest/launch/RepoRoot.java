@@ -1,14 +1,14 @@
-package io.connmgr.loadtest.relay;
+package io.connmgr.loadtest.launch;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The repository this program was built in: its modules' target directories hold the programs to start. */
-final class RepoRoot {
+public final class RepoRoot {
     private RepoRoot() {
     }
 
-    static Path find() {
+    public static Path find() {
         try {
             Path classes = Path.of(RepoRoot.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path root = classes.getParent().getParent().getParent();

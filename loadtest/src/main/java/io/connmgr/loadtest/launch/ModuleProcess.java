@@ -1,4 +1,4 @@
-package io.connmgr.loadtest.relay;
+package io.connmgr.loadtest.launch;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A program of this repository (appliance or agent) run as its own JVM, as {@code bin/cm} runs it. */
-final class ModuleProcess implements AutoCloseable {
+public final class ModuleProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
 
@@ -18,7 +18,7 @@ final class ModuleProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static ModuleProcess start(Path repoRoot, String module, String mainClass, List<String> args, Path log)
+    public static ModuleProcess start(Path repoRoot, String module, String mainClass, List<String> args, Path log)
             throws IOException {
         Path dir = repoRoot.resolve(module);
         if (!Files.isDirectory(dir.resolve("target/classes")) || !Files.isDirectory(dir.resolve("target/lib"))) {
@@ -33,17 +33,17 @@ final class ModuleProcess implements AutoCloseable {
         return new ModuleProcess(p, log);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
