@@ -56,7 +56,7 @@ final class DataConnectionPipe {
             @Override
             public void channelWritabilityChanged(ChannelHandlerContext ctx) {
                 if (device.isWritable()) {
-                    resumeReading(backend);
+                    Reading.resume(backend);
                 }
                 ctx.fireChannelWritabilityChanged();
             }
@@ -103,7 +103,7 @@ final class DataConnectionPipe {
             @Override
             public void writabilityChanged(boolean writable) {
                 if (writable) {
-                    resumeReading(device);
+                    Reading.resume(device);
                 }
             }
         };
@@ -111,21 +111,8 @@ final class DataConnectionPipe {
 
     /** Starts reading both sides. */
     void start() {
-        resumeReading(backend);
-        resumeReading(device);
-    }
-
-    /**
-     * A side that has sent its FIN has nothing more to read; asking epoll to read it again fails, and the failure
-     * would close the connection before the bytes still owed to it are written. Checked on the channel's own loop,
-     * where the FIN is processed, so the check cannot go stale.
-     */
-    private static void resumeReading(Channel channel) {
-        channel.eventLoop().execute(() -> {
-            if (!(channel instanceof DuplexChannel duplex && duplex.isInputShutdown()) && channel.isActive()) {
-                channel.config().setAutoRead(true);
-            }
-        });
+        Reading.resume(backend);
+        Reading.resume(device);
     }
 
     private void finishDirection(ChannelFuture lastWrite, Channel towards) {

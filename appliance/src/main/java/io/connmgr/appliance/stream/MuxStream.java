@@ -136,7 +136,11 @@ final class MuxStream implements BackendRelayHandler.Sink {
     void updateRead() {
         boolean want = !done && !backendEof && readCredit.get() > 0 && link.channel.isWritable();
         if (backend.config().isAutoRead() != want) {
-            backend.config().setAutoRead(want);
+            if (want) {
+                Reading.resume(backend);
+            } else {
+                backend.config().setAutoRead(false);
+            }
         }
     }
 
