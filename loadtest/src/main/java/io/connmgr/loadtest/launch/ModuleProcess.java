@@ -26,7 +26,13 @@ public final class ModuleProcess implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-XX:+UseCompactObjectHeaders", "--enable-native-access=ALL-UNNAMED",
-                "-cp", dir.resolve("target/classes") + ":" + dir.resolve("target/lib") + "/*", mainClass));
+                "-cp", dir.resolve("target/classes") + ":" + dir.resolve("target/lib") + "/*"));
+        // The same extra JVM options bin/cm passes (log configuration, heap settings).
+        String extra = System.getenv("CM_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.add(mainClass);
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
