@@ -27,13 +27,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+
+import static io.connmgr.protocol.codec.Fields.*;
 
 /**
  * The control channel's wire format: byte layouts of every payload, in one place. docs/protocol.md section 14 gives
@@ -55,7 +54,7 @@ public final class BackendCodec {
                 out.writeByte(0); // flags: reserved, must be zero
                 out.writeInt(h.capabilities());
                 writeStr8(out, h.name(), "name");
-                writeBytes8(out, h.token(), "token");
+                writeShortBytes(out, h.token(), "token");
             }
             case Welcome w -> {
                 out.writeByte(w.version());
@@ -410,66 +409,15 @@ public final class BackendCodec {
     }
 
     private static void writeStr8(ByteBuf out, String text, String what) {
-        writeBytes8(out, text.getBytes(StandardCharsets.UTF_8), what);
+        writeShortBytes(out, text.getBytes(StandardCharsets.UTF_8), what);
     }
 
-    private static void writeBytes8(ByteBuf out, byte[] bytes, String what) {
-        if (bytes.length > 255) {
-            throw new IllegalArgumentException(what + " longer than 255 bytes");
-        }
-        out.writeByte(bytes.length);
-        out.writeBytes(bytes);
-    }
 
-    private static byte[] rest(ByteBuf in) {
-        byte[] bytes = new byte[in.readableBytes()];
-        in.readBytes(bytes);
-        return bytes;
-    }
 
-    private static void need(ByteBuf in, int n) throws MalformedFrameException {
-        if (in.readableBytes() < n) {
-            throw violation("frame payload truncated");
-        }
-    }
 
-    private static int u8(ByteBuf in) throws MalformedFrameException {
-        need(in, 1);
-        return in.readUnsignedByte();
-    }
 
-    private static int u16(ByteBuf in) throws MalformedFrameException {
-        need(in, 2);
-        return in.readUnsignedShort();
-    }
 
-    private static int i32(ByteBuf in) throws MalformedFrameException {
-        need(in, 4);
-        return in.readInt();
-    }
 
-    private static long u32(ByteBuf in) throws MalformedFrameException {
-        need(in, 4);
-        return in.readUnsignedInt();
-    }
 
-    private static long i64(ByteBuf in) throws MalformedFrameException {
-        need(in, 8);
-        return in.readLong();
-    }
 
-    private static String utf8(ByteBuf in, int length, String what) throws MalformedFrameException {
-        need(in, length);
-        ByteBuffer bytes = in.nioBuffer(in.readerIndex(), length);
-        in.skipBytes(length);
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes)
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw violation(what + " is not valid UTF-8");
-        }
-    }
 }

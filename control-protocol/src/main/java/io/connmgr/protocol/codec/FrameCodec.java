@@ -32,10 +32,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+
+import static io.connmgr.protocol.codec.Fields.*;
 
 /**
  * The device-link wire format: byte layouts of every frame payload, in one place. docs/protocol.md describes the same
@@ -267,11 +266,6 @@ public final class FrameCodec {
         return status;
     }
 
-    private static byte[] rest(ByteBuf in) {
-        byte[] bytes = new byte[in.readableBytes()];
-        in.readBytes(bytes);
-        return bytes;
-    }
 
     private static Hello decodeHello(ByteBuf in) throws MalformedFrameException {
         int magic = u16(in);
@@ -313,68 +307,12 @@ public final class FrameCodec {
         return new Hello(version, keepAlive, capabilities, deviceId, credential, token);
     }
 
-    private static void writeShortBytes(ByteBuf out, byte[] bytes, String what) {
-        if (bytes.length > 255) {
-            throw new IllegalArgumentException(what + " longer than 255 bytes");
-        }
-        out.writeByte(bytes.length);
-        out.writeBytes(bytes);
-    }
 
-    private static void need(ByteBuf in, int n) throws MalformedFrameException {
-        if (in.readableBytes() < n) {
-            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "frame payload truncated");
-        }
-    }
 
-    private static int u8(ByteBuf in) throws MalformedFrameException {
-        need(in, 1);
-        return in.readUnsignedByte();
-    }
 
-    private static int u16(ByteBuf in) throws MalformedFrameException {
-        need(in, 2);
-        return in.readUnsignedShort();
-    }
 
-    private static int i32(ByteBuf in) throws MalformedFrameException {
-        need(in, 4);
-        return in.readInt();
-    }
 
-    private static long u32(ByteBuf in) throws MalformedFrameException {
-        need(in, 4);
-        return in.readUnsignedInt();
-    }
 
-    private static long i64(ByteBuf in) throws MalformedFrameException {
-        need(in, 8);
-        return in.readLong();
-    }
 
-    private static byte[] shortBytes(ByteBuf in, int max, String what) throws MalformedFrameException {
-        int length = u8(in);
-        if (length > max) {
-            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, what + " longer than " + max + " bytes");
-        }
-        need(in, length);
-        byte[] bytes = new byte[length];
-        in.readBytes(bytes);
-        return bytes;
-    }
 
-    private static String utf8(ByteBuf in, int length, String what) throws MalformedFrameException {
-        need(in, length);
-        ByteBuffer bytes = in.nioBuffer(in.readerIndex(), length);
-        in.skipBytes(length);
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes)
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, what + " is not valid UTF-8");
-        }
-    }
 }
