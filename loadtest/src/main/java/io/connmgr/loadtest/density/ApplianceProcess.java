@@ -1,9 +1,9 @@
 package io.connmgr.loadtest.density;
 
+import io.connmgr.loadtest.launch.ModuleProcess;
 import io.connmgr.loadtest.probe.AdminClient;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,19 +13,18 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A fresh appliance in its own process, started the way bin/cm starts it, in a scratch data dir on free loopback
  * ports. The secrets are written before start so the benchmark knows them without reading the appliance's files.
  */
 public final class ApplianceProcess implements AutoCloseable {
-    private final Process process;
+    private final ModuleProcess process;
     private final Path dataDir;
     private final int devicePort;
     private final AdminClient admin;
 
-    private ApplianceProcess(Process process, Path dataDir, int devicePort, AdminClient admin) {
+    private ApplianceProcess(ModuleProcess process, Path dataDir, int devicePort, AdminClient admin) {
         this.process = process;
         this.dataDir = dataDir;
         this.devicePort = devicePort;
@@ -44,25 +43,14 @@ public final class ApplianceProcess implements AutoCloseable {
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(tokenBytes);
         Files.writeString(dataDir.resolve("admin.token"), token + "\n", StandardCharsets.US_ASCII);
 
-        int devicePort = freePort();
-        int adminPort = freePort();
-        Path appliance = repoRoot.resolve("appliance");
-        if (!Files.isDirectory(appliance.resolve("target/classes")) || !Files.isDirectory(appliance.resolve("target/lib"))) {
-            throw new IOException("appliance is not built under " + appliance + ": run mvn -B -q -DskipTests install");
-        }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-XX:+UseCompactObjectHeaders");
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", appliance.resolve("target/classes") + ":" + appliance.resolve("target/lib") + "/*",
-                "io.connmgr.appliance.ApplianceMain",
-                "--data-dir", dataDir.toString(), "--bind-address", "127.0.0.1", "--admin-bind-address", "127.0.0.1",
-                "--device-port", Integer.toString(devicePort), "--admin-port", Integer.toString(adminPort),
-                "--proxy-port", "0", "--control-port=-1"));
-        cmd.addAll(flags);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("appliance.log").toFile())).start();
+        int devicePort = ModuleProcess.freePort();
+        int adminPort = ModuleProcess.freePort();
+        List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString(), "--bind-address", "127.0.0.1",
+                "--admin-bind-address", "127.0.0.1", "--device-port", Integer.toString(devicePort),
+                "--admin-port", Integer.toString(adminPort), "--proxy-port", "0", "--control-port=-1"));
+        args.addAll(flags);
+        ModuleProcess p = ModuleProcess.start(repoRoot, "appliance", "io.connmgr.appliance.ApplianceMain", jvmOptions,
+                args, dataDir.resolve("appliance.log"));
         ApplianceProcess a = new ApplianceProcess(p, dataDir, devicePort, new AdminClient(adminPort, token));
         a.awaitReady(readyTimeout);
         return a;
@@ -73,8 +61,7 @@ public final class ApplianceProcess implements AutoCloseable {
         IOException last = null;
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
-                throw new IOException("appliance exited with " + process.exitValue() + "; see "
-                        + dataDir.resolve("appliance.log"));
+                throw new IOException("appliance exited; see " + dataDir.resolve("appliance.log"));
             }
             try {
                 admin.stats();
@@ -85,12 +72,6 @@ public final class ApplianceProcess implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new IOException("appliance not answering its admin API within " + timeout, last);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     public long pid() {
@@ -116,14 +97,6 @@ public final class ApplianceProcess implements AutoCloseable {
     /** SIGTERM (the appliance drains), then SIGKILL if it is still there after the drain deadline. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        process.close();
     }
 }

@@ -20,6 +20,12 @@ public final class ModuleProcess implements AutoCloseable {
 
     public static ModuleProcess start(Path repoRoot, String module, String mainClass, List<String> args, Path log)
             throws IOException {
+        return start(repoRoot, module, mainClass, List.of(), args, log);
+    }
+
+    /** @param jvmOptions JVM options before CM_JAVA_OPTS (which, as in bin/cm, come last and win) */
+    public static ModuleProcess start(Path repoRoot, String module, String mainClass, List<String> jvmOptions,
+                                      List<String> args, Path log) throws IOException {
         Path dir = repoRoot.resolve(module);
         if (!Files.isDirectory(dir.resolve("target/classes")) || !Files.isDirectory(dir.resolve("target/lib"))) {
             throw new IOException(module + " is not built under " + dir + ": run bin/cm build");
@@ -27,6 +33,7 @@ public final class ModuleProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-XX:+UseCompactObjectHeaders", "--enable-native-access=ALL-UNNAMED",
                 "-cp", dir.resolve("target/classes") + ":" + dir.resolve("target/lib") + "/*"));
+        cmd.addAll(jvmOptions);
         // The same extra JVM options bin/cm passes (log configuration, heap settings).
         String extra = System.getenv("CM_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
@@ -43,6 +50,10 @@ public final class ModuleProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {
