@@ -51,8 +51,9 @@ public final class Settings {
                     "Heap use (after the last GC) above which the longest-quiet connections are put to sleep."),
             s("pressure-max-awake", INT, "500000", 1, 1_000_000_000,
                     "Active plus idle connections above which the longest-quiet are put to sleep."),
-            s("session-cache-size", INT, "100000", 0, 100_000_000,
-                    "Sessions kept in the in-memory cache in front of the store."),
+            s("session-cache-size", INT, "0", 0, 100_000_000,
+                    "Sessions of sleeping or disconnected devices also kept in memory in front of the store; 0 = none, "
+                            + "so a sleeping connection holds nothing on the heap but its sleep-table slot."),
             s("store-cache-size", SIZE, "32MiB", 1024 * 1024, 64L * 1024 * 1024 * 1024, "RocksDB block cache."),
             s("store-recover", CHOICE, "fail",
                     "What to do with a corrupt store: [fail|move-aside]; move-aside renames it and starts empty."),
