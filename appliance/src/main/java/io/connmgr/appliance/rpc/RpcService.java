@@ -1,11 +1,13 @@
 package io.connmgr.appliance.rpc;
 
 import io.connmgr.appliance.config.MessagingConfig;
+import io.connmgr.appliance.session.DeviceKeys;
 import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.SessionObserver;
 import io.connmgr.appliance.session.Tier;
 import io.connmgr.appliance.session.TierCause;
 import io.connmgr.appliance.tier.ConnectionManager;
+import io.connmgr.appliance.tier.sleep.DeviceKeyIndex;
 import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.message.RpcRequest;
 import io.connmgr.protocol.message.RpcResponse;
@@ -16,7 +18,6 @@ import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,7 +45,11 @@ public final class RpcService implements SessionObserver {
     private final Map<String, AtomicInteger> perDevice = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     /** Devices whose last HELLO did not offer RPC; most devices do, so the exceptions are what is remembered. */
-    private final Set<String> withoutRpc = ConcurrentHashMap.newKeySet();
+    /**
+     * Keys of devices whose last HELLO did not offer RPC. Primitive arrays, not a set of strings: it holds sleeping
+     * devices too, where every byte per device counts. Guarded by itself.
+     */
+    private final DeviceKeyIndex withoutRpc = new DeviceKeyIndex(1024);
     /** Calls waiting for an offline device to connect. */
     private final Map<String, List<CompletableFuture<DeviceSession>>> connectWaiters = new ConcurrentHashMap<>();
     private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
@@ -170,7 +175,11 @@ public final class RpcService implements SessionObserver {
             }
             return;
         }
-        if (withoutRpc.contains(call.deviceId)) {
+        boolean rpcOffered;
+        synchronized (withoutRpc) {
+            rpcOffered = withoutRpc.get(DeviceKeys.of(call.deviceId)) < 0;
+        }
+        if (!rpcOffered) {
             call.finish(new Result(Outcome.NOT_SUPPORTED, new byte[0],
                     "device '" + call.deviceId + "' did not offer RPC in its HELLO"));
             return;
@@ -197,10 +206,11 @@ public final class RpcService implements SessionObserver {
     @Override
     public void awake(DeviceSession session, int deviceCapabilities) {
         if (deviceCapabilities >= 0) {
-            if ((deviceCapabilities & Capabilities.RPC) == 0) {
-                withoutRpc.add(session.deviceId());
-            } else {
-                withoutRpc.remove(session.deviceId());
+            synchronized (withoutRpc) {
+                withoutRpc.remove(session.deviceKey());
+                if ((deviceCapabilities & Capabilities.RPC) == 0) {
+                    withoutRpc.putIfAbsent(session.deviceKey(), 0);
+                }
             }
         }
         List<CompletableFuture<DeviceSession>> waiters = connectWaiters.get(session.deviceId());

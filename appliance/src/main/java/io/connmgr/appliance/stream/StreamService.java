@@ -10,6 +10,7 @@ import io.connmgr.appliance.session.Tier;
 import io.connmgr.appliance.session.TierCause;
 import io.connmgr.appliance.store.ApplianceStore;
 import io.connmgr.appliance.tier.ConnectionManager;
+import io.connmgr.appliance.tier.sleep.DeviceKeyIndex;
 import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.message.Frame;
 import io.connmgr.protocol.message.GoAway;
@@ -106,8 +107,11 @@ public final class StreamService {
     private final StreamMetrics metrics;
     private final Options options;
     private final int advertised;
-    /** Stream capabilities each device announced in its last HELLO; kept while it sleeps. */
-    private final ConcurrentHashMap<String, Integer> announced = new ConcurrentHashMap<>();
+    /**
+     * Stream capabilities each device announced in its last HELLO, by device key; kept while it sleeps, in primitive
+     * arrays so that a sleeping device costs a few bytes here and no object. Guarded by itself.
+     */
+    private final DeviceKeyIndex announced = new DeviceKeyIndex(1024);
     private final ConcurrentHashMap<String, DeviceStreams> links = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, PendingAttach> attaches = new ConcurrentHashMap<>();
@@ -142,10 +146,11 @@ public final class StreamService {
     /** A device completed its handshake (on its event loop, before WELCOME is written). */
     public void admitted(DeviceSession session, Hello hello) {
         int bits = hello.capabilities() & STREAM_BITS;
-        if (bits == 0) {
-            announced.remove(session.deviceId());
-        } else {
-            announced.put(session.deviceId(), bits);
+        synchronized (announced) {
+            announced.remove(session.deviceKey());
+            if (bits != 0) {
+                announced.putIfAbsent(session.deviceKey(), bits);
+            }
         }
         Set<Waiter> waiting = waiters.get(session.deviceId());
         if (waiting != null) {
@@ -158,7 +163,7 @@ public final class StreamService {
      * link (the capability was not announced by both sides): the caller refuses it as UNEXPECTED_FRAME.
      */
     public boolean onFrame(DeviceSession session, Frame frame) {
-        int both = announced.getOrDefault(session.deviceId(), 0) & advertised;
+        int both = announcedBy(session) & advertised;
         boolean allowed = frame instanceof StreamOpen ? (both & Capabilities.DEVICE_LINKS) != 0 : both != 0;
         if (!allowed) {
             ReferenceCountUtil.release(frame);
@@ -256,12 +261,17 @@ public final class StreamService {
         return true;
     }
 
+    private int announcedBy(DeviceSession s) {
+        synchronized (announced) {
+            return Math.max(0, announced.get(s.deviceKey()));
+        }
+    }
+
     private void proceed(Waiter w, DeviceSession s) {
         if (!claim(w)) {
             return;
         }
-        s.channel().eventLoop().execute(() -> linkOf(s).open(w.request,
-                announced.getOrDefault(s.deviceId(), 0)));
+        s.channel().eventLoop().execute(() -> linkOf(s).open(w.request, announcedBy(s)));
     }
 
     private void timedOut(Waiter w) {

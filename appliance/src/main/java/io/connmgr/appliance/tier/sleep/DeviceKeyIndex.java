@@ -3,12 +3,13 @@ package io.connmgr.appliance.tier.sleep;
 import java.util.Arrays;
 
 /**
- * Open-addressing map from a 64-bit device key to a file descriptor, in two primitive arrays.
+ * Open-addressing map from a 64-bit device key to a non-negative int (the sleep table's file descriptors; a device's
+ * capability bits), in two primitive arrays: about 16 to 32 bytes per entry, with no object per entry.
  *
  * <p>Linear probing with backward-shift deletion, so there are no tombstones and lookups never degrade after churn.
- * A slot is free when its fd is -1, which leaves every long value usable as a key. Not thread-safe.
+ * A slot is free when its value is -1, which leaves every long value usable as a key. Not thread-safe.
  */
-final class DeviceKeyIndex {
+public final class DeviceKeyIndex {
     private static final int FREE = -1;
     /** 3/4 keeps probe sequences short while holding 16..32 bytes per entry. */
     private static final int MAX_LOAD_NUMERATOR = 3;
@@ -19,17 +20,17 @@ final class DeviceKeyIndex {
     private int mask;
     private int size;
 
-    DeviceKeyIndex(int expectedEntries) {
+    public DeviceKeyIndex(int expectedEntries) {
         long needed = (long) Math.max(1, expectedEntries) * MAX_LOAD_DENOMINATOR / MAX_LOAD_NUMERATOR + 1;
         allocate(Math.max(8, Integer.highestOneBit((int) Math.min(1 << 30, needed - 1)) << 1));
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
     /** Returns the fd stored for key, or -1. */
-    int get(long key) {
+    public int get(long key) {
         for (int i = slot(key); ; i = (i + 1) & mask) {
             int fd = fds[i];
             if (fd == FREE) {
@@ -42,7 +43,7 @@ final class DeviceKeyIndex {
     }
 
     /** Stores key -> fd; returns false (and changes nothing) if key is already present. */
-    boolean putIfAbsent(long key, int fd) {
+    public boolean putIfAbsent(long key, int fd) {
         if (fd < 0) {
             throw new IllegalArgumentException("fd must be >= 0: " + fd);
         }
@@ -63,7 +64,7 @@ final class DeviceKeyIndex {
     }
 
     /** Removes key; returns the fd it mapped to, or -1. */
-    int remove(long key) {
+    public int remove(long key) {
         for (int i = slot(key); ; i = (i + 1) & mask) {
             int fd = fds[i];
             if (fd == FREE) {
@@ -78,7 +79,7 @@ final class DeviceKeyIndex {
     }
 
     /** Bytes of the two arrays including their headers. */
-    long bytes() {
+    public long bytes() {
         return PrimitiveArrays.longArrayBytes(keys.length) + PrimitiveArrays.intArrayBytes(fds.length);
     }
 
