@@ -10,6 +10,7 @@ import io.connmgr.appliance.session.Tier;
 import io.connmgr.appliance.session.TierCause;
 import io.connmgr.appliance.store.ApplianceStore;
 import io.connmgr.appliance.tier.ConnectionManager;
+import io.connmgr.appliance.admin.DeviceDirectory.TierRequestResult;
 import io.connmgr.appliance.tier.sleep.DeviceKeyIndex;
 import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.message.Frame;
@@ -51,6 +52,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class StreamService {
     private static final Logger log = LoggerFactory.getLogger(StreamService.class);
+    private static final long RETRY_WAKE_MILLIS = 50;
     private static final int TOKEN_BYTES = 16;
     private static final int STREAM_BITS = Capabilities.STREAMS | Capabilities.DATA_CONNECTIONS
             | Capabilities.CONNECT_REQUESTS | Capabilities.DEVICE_LINKS;
@@ -226,6 +228,8 @@ public final class StreamService {
      * connect. The outcome goes to {@code r.reply()}.
      */
     public void open(OpenRequest r) {
+        log.debug("device {}: stream to port {} requested by {} ({})", r.deviceId(), r.port(), r.origin(),
+                manager.tierOf(r.deviceId()));
         Waiter w = new Waiter(r);
         waiters.computeIfAbsent(r.deviceId(), k -> ConcurrentHashMap.newKeySet()).add(w);
         w.deadline = r.backend().eventLoop().schedule(() -> timedOut(w), options.connectWait().toMillis(),
@@ -235,12 +239,31 @@ public final class StreamService {
                 metrics.opened(StreamMetrics.Kind.MULTIPLEXED, io.connmgr.protocol.wire.StreamStatus.CANCELLED);
             }
         });
-        if (manager.tierOf(r.deviceId()) == Tier.DISCONNECTED) {
-            return; // admitted() takes it from here when the device connects
+        wakeFor(w);
+    }
+
+    /**
+     * Wakes the device and opens the stream once it is ACTIVE. A wake can finish while the device is not yet ACTIVE
+     * (its socket is between the sleep table and Netty, or a timer demoted it again at once); the waiter then tries
+     * again shortly, until its connect-wait deadline claims it. A device that is not connected at all is left to
+     * {@link #admitted}.
+     */
+    private void wakeFor(Waiter w) {
+        String id = w.request.deviceId();
+        if (w.claimed.get()) {
+            return;
         }
-        manager.wake(r.deviceId(), TierCause.SERVER_REQUEST).whenComplete((result, error) ->
-                manager.awakeSession(r.deviceId()).filter(s -> s.tier() == Tier.ACTIVE)
-                        .ifPresent(s -> proceed(w, s)));
+        manager.wake(id, TierCause.SERVER_REQUEST).whenComplete((result, error) -> {
+            var session = manager.awakeSession(id).filter(s -> s.tier() == Tier.ACTIVE);
+            if (session.isPresent()) {
+                proceed(w, session.get());
+            } else if (result == TierRequestResult.NOT_CONNECTED && manager.tierOf(id) == Tier.DISCONNECTED) {
+                log.debug("device {}: not connected, waiting for it", id);
+            } else if (!w.claimed.get()) {
+                log.debug("device {}: not ACTIVE after a wake ({}), trying again", id, error != null ? error : result);
+                w.request.backend().eventLoop().schedule(() -> wakeFor(w), RETRY_WAKE_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        });
     }
 
     private boolean claim(Waiter w) {

@@ -957,7 +957,10 @@ public final class ConnectionManager implements SleepLoop.Listener {
         if (s != null) {
             return s.tier();
         }
-        return sleepLoop != null && sleepLoop.isParked(DeviceKeys.of(deviceId)) ? Tier.SLEEP : Tier.DISCONNECTED;
+        long key = DeviceKeys.of(deviceId);
+        // A socket on its way between Netty and the sleep table is still connected: count it as asleep, not gone.
+        return sleepLoop != null && (sleepLoop.isParked(key) || inTransit.containsKey(key))
+                ? Tier.SLEEP : Tier.DISCONNECTED;
     }
 
     public Optional<DeviceSession> awakeSession(String deviceId) {

@@ -162,6 +162,25 @@ class AgentStreamsEndToEndTest {
     }
 
     @Test
+    void backToBackStreams_eachReachesTheDevice_whileTheLastOnePutItToSleep() throws Exception {
+        agent(b -> b);
+        // Each stream's end demotes the device (server activity); the next request may find its socket on the way
+        // into the sleep table and must wake it from there, not take it for gone. (That window is narrow in one
+        // process: this guards the sequence, cm loadtest relay exercises the race across processes.)
+        for (int i = 0; i < 20; i++) {
+            try (Socket s = StreamFixtures.socks(proxy(), "dev-42", 22, StreamFixtures.BACKEND,
+                    StreamFixtures.SECRET)) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("round " + i).getBytes(StandardCharsets.UTF_8));
+                s.shutdownOutput();
+                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                        .isEqualTo("round " + i);
+            }
+        }
+        assertThat(harness.counter("cm.streams.opened", "mode", "multiplexed", "result", "ok")).isEqualTo(20);
+    }
+
+    @Test
     void sleepingAgent_isWokenByAProxyRequest() throws Exception {
         agent(b -> b);
         assertThat(harness.appliance.manager().requestTier("dev-42", Tier.SLEEP, TierCause.ADMIN)
