@@ -160,6 +160,10 @@ final class StreamDevice implements AutoCloseable {
             int n = d.data().readableBytes();
             if (local == null) {
                 synchronized (this) {
+                    if (collected.refCnt() == 0) {
+                        d.release(); // the stream already ended here
+                        return;
+                    }
                     collected.addComponent(true, d.data());
                 }
                 link.writeAndFlush(new StreamWindow(id, Math.max(1, n)));
@@ -176,7 +180,9 @@ final class StreamDevice implements AutoCloseable {
             pending.forEach(ByteBuf::release);
             pending.clear();
             synchronized (this) {
-                collected.release();
+                if (collected.refCnt() > 0) {
+                    collected.release();
+                }
             }
         }
     }
@@ -394,5 +400,8 @@ final class StreamDevice implements AutoCloseable {
             link.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // Streams still open when the device goes (links whose data was only collected) give their buffers back.
+        streams.values().forEach(Local::release);
+        streams.clear();
     }
 }
