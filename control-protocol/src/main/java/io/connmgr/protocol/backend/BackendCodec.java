@@ -45,8 +45,7 @@ public final class BackendCodec {
 
     /** Writes header and payload of {@code frame} to {@code out}. */
     public static void encode(BackendFrame frame, ByteBuf out) {
-        int headerAt = out.writerIndex();
-        out.writeInt(0); // header placeholder, patched once the payload length is known
+        int headerAt = beginFrame(out);
         switch (frame) {
             case Hello h -> {
                 out.writeShort(BackendWire.HELLO_MAGIC);
@@ -158,12 +157,7 @@ public final class BackendCodec {
                 out.writeByte(r.reason().code());
             }
         }
-        int length = out.writerIndex() - headerAt - Wire.HEADER_BYTES;
-        if (length > Wire.MAX_LENGTH_FIELD) {
-            out.writerIndex(headerAt);
-            throw new IllegalArgumentException("frame payload of " + length + " bytes exceeds the 24-bit length field");
-        }
-        out.setInt(headerAt, frame.type().code() << 24 | length);
+        endFrame(out, headerAt, frame.type().code());
     }
 
     /** Encodes to a fresh array; convenient for tests and golden vectors. */

@@ -1,6 +1,7 @@
 package io.connmgr.protocol.codec;
 
 import io.connmgr.protocol.wire.ReasonCode;
+import io.connmgr.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
 
 import java.nio.ByteBuffer;
@@ -9,7 +10,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The field types both channels' payloads are built from (big-endian integers, u8-length byte strings, UTF-8). Every
+ * The frame header and the field types both channels' payloads are built from (big-endian integers, u8-length byte strings, UTF-8). Every
  * read checks the bytes are there first, so a short payload is a {@link ReasonCode#PROTOCOL_ERROR}, never an index
  * exception.
  */
@@ -89,5 +90,22 @@ public final class Fields {
         } catch (CharacterCodingException e) {
             throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, what + " is not valid UTF-8");
         }
+    }
+
+    /** Reserves the 4-byte header of a frame about to be written; returns where it starts. */
+    public static int beginFrame(ByteBuf out) {
+        int headerAt = out.writerIndex();
+        out.writeInt(0); // patched by endFrame once the payload length is known
+        return headerAt;
+    }
+
+    /** Writes the header reserved at {@code headerAt}: {@code type:u8 length:u24} of what follows it. */
+    public static void endFrame(ByteBuf out, int headerAt, int typeCode) {
+        int length = out.writerIndex() - headerAt - Wire.HEADER_BYTES;
+        if (length > Wire.MAX_LENGTH_FIELD) {
+            out.writerIndex(headerAt);
+            throw new IllegalArgumentException("frame payload of " + length + " bytes exceeds the 24-bit length field");
+        }
+        out.setInt(headerAt, typeCode << 24 | length);
     }
 }

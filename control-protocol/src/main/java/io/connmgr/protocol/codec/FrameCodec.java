@@ -47,8 +47,7 @@ public final class FrameCodec {
 
     /** Writes header and payload of {@code frame} to {@code out}. */
     public static void encode(Frame frame, ByteBuf out) {
-        int headerAt = out.writerIndex();
-        out.writeInt(0); // header placeholder, patched once the payload length is known
+        int headerAt = beginFrame(out);
         switch (frame) {
             case Hello h -> {
                 out.writeShort(Wire.HELLO_MAGIC);
@@ -139,13 +138,24 @@ public final class FrameCodec {
                 out.writeBytes(r.body());
             }
         }
-        int length = out.writerIndex() - headerAt - Wire.HEADER_BYTES;
+        endFrame(out, headerAt, frame.type().code());
+    }
+
+    /**
+     * The 8 bytes in front of a STREAM_DATA frame's data (header and stream id), so an encoder can send the data
+     * buffer itself behind them instead of copying it.
+     */
+    public static void encodeStreamDataHead(int streamId, int dataBytes, ByteBuf out) {
+        int length = STREAM_ID_BYTES + dataBytes;
         if (length > Wire.MAX_LENGTH_FIELD) {
-            out.writerIndex(headerAt);
             throw new IllegalArgumentException("frame payload of " + length + " bytes exceeds the 24-bit length field");
         }
-        out.setInt(headerAt, frame.type().code() << 24 | length);
+        out.writeInt(FrameType.STREAM_DATA.code() << 24 | length);
+        out.writeInt(streamId);
     }
+
+    public static final int STREAM_DATA_HEAD_BYTES = Wire.HEADER_BYTES + 4;
+    private static final int STREAM_ID_BYTES = 4;
 
     /** Encodes to a fresh array; convenient for tests, golden vectors and raw writes. */
     public static byte[] toBytes(Frame frame) {

@@ -51,14 +51,15 @@ public final class DecoderHarness implements AutoCloseable {
         // The encoder releases what it writes, as a channel does; the caller keeps its own reference.
         ReferenceCountUtil.retain(frame);
         channel.writeOutbound(frame);
-        ByteBuf out = channel.readOutbound();
-        try {
-            byte[] bytes = new byte[out.readableBytes()];
-            out.readBytes(bytes);
-            return bytes;
-        } finally {
-            out.release();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (ByteBuf out; (out = channel.readOutbound()) != null; ) {
+            try {
+                bytes.writeBytes(io.netty.buffer.ByteBufUtil.getBytes(out));
+            } finally {
+                out.release();
+            }
         }
+        return bytes.toByteArray();
     }
 
     /** Everything emitted since this harness was created. */
