@@ -14,7 +14,6 @@ import io.connmgr.appliance.rpc.RpcService;
 import io.connmgr.appliance.store.MessageStore;
 import io.connmgr.appliance.auth.FleetTokens;
 import io.connmgr.appliance.auth.SecretFiles;
-import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.config.ApplianceConfig;
 import io.connmgr.appliance.control.BackendGateway;
 import io.connmgr.appliance.control.ServiceGateway;
@@ -187,7 +186,7 @@ public final class Appliance implements AutoCloseable {
                 storeReads, time, config.maxFrameSize(), config.handshakeTimeout().toMillis(),
                 config.maxPendingHandshakes());
         manager.attachPipelines(pipelines);
-        streams = new StreamService(manager, store, storeReads, metrics, StreamService.Options.of(config));
+        streams = new StreamService(manager, storeReads, metrics, StreamService.Options.of(config));
         if (backendGateway == null) {
             backendGateway = new ServiceGateway(config, manager, messaging, rpc, uplinkBus, storeReads,
                     InstantSource.system());

@@ -49,8 +49,10 @@ public interface BackendGateway {
      */
     CompletableFuture<StreamOpenResult> openStream(String deviceId, int port, long window, StreamSink sink);
 
-    /** A gateway that answers every request with a typed NOT_SUPPORTED and never delivers events. */
-    BackendGateway UNSUPPORTED = new UnsupportedGateway();
+    /** The control-channel capabilities (BackendWire.CAP_*) this gateway serves; WELCOME grants no others. */
+    default int capabilities() {
+        return io.connmgr.protocol.backend.BackendWire.ALL_CAPABILITIES;
+    }
 
     @FunctionalInterface
     interface EventListener {

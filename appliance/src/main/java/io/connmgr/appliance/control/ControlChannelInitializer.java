@@ -54,8 +54,8 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(ENCODER, BackendFrameEncoder.INSTANCE);
         p.addLast(DECODER, new BackendFrameDecoder(options.maxFrameSize(), BackendFrameDecoder.Side.APPLIANCE));
         p.addLast(IDLE, new IdleStateHandler(3 * keepAliveMillis, keepAliveMillis, 0, TimeUnit.MILLISECONDS));
-        p.addLast(HANDSHAKE, new ControlHandshakeHandler(options, authenticator, authExecutor, metrics,
-                () -> new ControlSessionHandler(options, gateway, metrics)));
+        p.addLast(HANDSHAKE, new ControlHandshakeHandler(options, gateway.capabilities(), authenticator, authExecutor,
+                metrics, () -> new ControlSessionHandler(options, gateway, metrics)));
         p.addLast(EXCEPTIONS, ControlExceptionHandler.INSTANCE);
     }
 }

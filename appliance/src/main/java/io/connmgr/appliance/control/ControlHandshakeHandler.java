@@ -33,6 +33,7 @@ final class ControlHandshakeHandler extends ChannelInboundHandlerAdapter {
     private static final long RETRY_AFTER_REFUSAL_MILLIS = 5000;
 
     private final ControlOptions options;
+    private final int offered;
     private final BackendAuthenticator authenticator;
     private final Executor authExecutor;
     private final ControlMetrics metrics;
@@ -40,9 +41,11 @@ final class ControlHandshakeHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> deadline;
     private boolean authenticating;
 
-    ControlHandshakeHandler(ControlOptions options, BackendAuthenticator authenticator, Executor authExecutor,
-                            ControlMetrics metrics, Supplier<ControlSessionHandler> sessions) {
+    /** @param offered the capabilities the gateway serves; a back-end is granted those it also asks for */
+    ControlHandshakeHandler(ControlOptions options, int offered, BackendAuthenticator authenticator,
+                            Executor authExecutor, ControlMetrics metrics, Supplier<ControlSessionHandler> sessions) {
         this.options = options;
+        this.offered = offered;
         this.authenticator = authenticator;
         this.authExecutor = authExecutor;
         this.metrics = metrics;
@@ -103,7 +106,7 @@ final class ControlHandshakeHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, ReasonCode.BAD_CREDENTIALS, RETRY_AFTER_REFUSAL_MILLIS, "unknown back-end or wrong token");
             return;
         }
-        int capabilities = hello.capabilities() & BackendWire.ALL_CAPABILITIES;
+        int capabilities = hello.capabilities() & offered;
         metrics.welcomed();
         ControlSessionHandler session = sessions.get();
         session.start(name.get(), capabilities);

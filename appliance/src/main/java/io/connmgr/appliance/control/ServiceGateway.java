@@ -11,6 +11,7 @@ import io.connmgr.appliance.session.TierCause;
 import io.connmgr.appliance.tier.ConnectionManager;
 import io.connmgr.protocol.backend.BackendFrame.PresenceEvent;
 import io.connmgr.protocol.backend.BackendFrame.UplinkEvent;
+import io.connmgr.protocol.backend.BackendWire;
 import io.connmgr.protocol.backend.DeviceSettings;
 import io.connmgr.protocol.backend.PresenceKind;
 import io.connmgr.protocol.backend.PresenceTier;
@@ -137,6 +138,12 @@ public final class ServiceGateway implements BackendGateway, SessionObserver {
                 // removing a subscriber cannot fail
             }
         };
+    }
+
+    /** Everything but streams, which back-ends reach through the proxy listener for now. */
+    @Override
+    public int capabilities() {
+        return BackendWire.ALL_CAPABILITIES & ~BackendWire.CAP_STREAMS;
     }
 
     @Override

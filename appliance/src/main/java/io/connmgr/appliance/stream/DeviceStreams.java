@@ -34,6 +34,8 @@ final class DeviceStreams {
     private static final byte[] NO_TOKEN = new byte[0];
 
     final String deviceId;
+    /** The device's stream capabilities on this connection. */
+    final int capabilities;
     final Channel channel;
     final EventLoop loop;
     private final StreamService service;
@@ -66,8 +68,13 @@ final class DeviceStreams {
     private record PendingLink(ChannelFuture connect) {
     }
 
-    DeviceStreams(String deviceId, Channel channel, StreamService service) {
+    /**
+     * @param capabilities the stream capabilities the device announced in this connection's HELLO, which cannot
+     *                     change while the connection lasts
+     */
+    DeviceStreams(String deviceId, Channel channel, int capabilities, StreamService service) {
         this.deviceId = deviceId;
+        this.capabilities = capabilities;
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.service = service;
@@ -79,8 +86,8 @@ final class DeviceStreams {
 
     // ---------------------------------------------------------------- appliance-opened streams
 
-    void open(OpenRequest r, int deviceCapabilities) {
-        StreamMetrics.Kind kind = service.kindFor(deviceCapabilities);
+    void open(OpenRequest r) {
+        StreamMetrics.Kind kind = service.kindFor(capabilities);
         if (!channel.isActive()) {
             fail(r, StreamMetrics.Kind.MULTIPLEXED, StreamStatus.FAILED, OpenFailure.FAILED);
             return;

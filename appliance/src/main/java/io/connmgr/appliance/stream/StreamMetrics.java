@@ -1,6 +1,5 @@
 package io.connmgr.appliance.stream;
 
-import io.connmgr.protocol.message.StreamMode;
 import io.connmgr.protocol.wire.StreamStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,10 +22,6 @@ public final class StreamMetrics {
 
         public String tag() {
             return name().toLowerCase(Locale.ROOT);
-        }
-
-        static Kind of(StreamMode mode) {
-            return mode == StreamMode.DATA_CONNECTION ? DATA_CONNECTION : MULTIPLEXED;
         }
     }
 

@@ -8,7 +8,6 @@ import io.connmgr.appliance.metrics.ApplianceMetrics;
 import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.Tier;
 import io.connmgr.appliance.session.TierCause;
-import io.connmgr.appliance.store.ApplianceStore;
 import io.connmgr.appliance.tier.ConnectionManager;
 import io.connmgr.appliance.admin.DeviceDirectory.TierRequestResult;
 import io.connmgr.appliance.tier.sleep.DeviceKeyIndex;
@@ -77,19 +76,11 @@ public final class StreamService {
         }
     }
 
-    /** A one-time token handed out with a STREAM_OPEN or CONNECT_REQUEST, waiting for its data connection. */
-    static final class PendingAttach {
-        final String key;
-        final DeviceStreams link;
-        final DeviceStreams.PendingOpen open;
-        final long expiresNanos;
-
-        PendingAttach(String key, DeviceStreams link, DeviceStreams.PendingOpen open, long expiresNanos) {
-            this.key = key;
-            this.link = link;
-            this.open = open;
-            this.expiresNanos = expiresNanos;
-        }
+    /**
+     * A one-time token handed out with a STREAM_OPEN or CONNECT_REQUEST, waiting for its data connection. It expires
+     * with its open's connect-wait deadline, which takes it out of the table.
+     */
+    record PendingAttach(String key, DeviceStreams link, DeviceStreams.PendingOpen open) {
     }
 
     /** A request waiting for its device to connect or wake. */
@@ -104,7 +95,6 @@ public final class StreamService {
     }
 
     private final ConnectionManager manager;
-    private final ApplianceStore store;
     private final Executor storeReads;
     private final ApplianceMetrics applianceMetrics;
     private final StreamMetrics metrics;
@@ -119,10 +109,9 @@ public final class StreamService {
     private final ConcurrentHashMap<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, PendingAttach> attaches = new ConcurrentHashMap<>();
 
-    public StreamService(ConnectionManager manager, ApplianceStore store, Executor storeReads,
+    public StreamService(ConnectionManager manager, Executor storeReads,
                          ApplianceMetrics applianceMetrics, Options options) {
         this.manager = manager;
-        this.store = store;
         this.storeReads = storeReads;
         this.applianceMetrics = applianceMetrics;
         this.metrics = new StreamMetrics(applianceMetrics.meterRegistry());
@@ -166,13 +155,15 @@ public final class StreamService {
      * link (the capability was not announced by both sides): the caller refuses it as UNEXPECTED_FRAME.
      */
     public boolean onFrame(DeviceSession session, Frame frame) {
-        int both = announcedBy(session) & advertised;
+        // The link knows its connection's capabilities: no shared lookup per frame on the data path.
+        DeviceStreams link = linkOf(session);
+        int both = link.capabilities & advertised;
         boolean allowed = frame instanceof StreamOpen ? (both & Capabilities.DEVICE_LINKS) != 0 : both != 0;
         if (!allowed) {
             ReferenceCountUtil.release(frame);
             return false;
         }
-        linkOf(session).onFrame(frame);
+        link.onFrame(frame);
         return true;
     }
 
@@ -190,7 +181,7 @@ public final class StreamService {
         if (existing != null && existing.channel == ch) {
             return existing;
         }
-        DeviceStreams created = new DeviceStreams(session.deviceId(), ch, this);
+        DeviceStreams created = new DeviceStreams(session.deviceId(), ch, announcedBy(session), this);
         links.put(session.deviceId(), created);
         ch.closeFuture().addListener(f -> created.loop.execute(() -> {
             created.linkGone();
@@ -237,7 +228,7 @@ public final class StreamService {
                 TimeUnit.MILLISECONDS);
         r.backend().closeFuture().addListener(f -> {
             if (claim(w)) {
-                metrics.opened(StreamMetrics.Kind.MULTIPLEXED, io.connmgr.protocol.wire.StreamStatus.CANCELLED);
+                metrics.opened(StreamMetrics.Kind.MULTIPLEXED, StreamStatus.CANCELLED);
             }
         });
         wakeFor(w);
@@ -311,7 +302,7 @@ public final class StreamService {
                 return;
             }
             if (claim(w)) {
-                linkOf(s).open(w.request, announcedBy(s));
+                linkOf(s).open(w.request);
             }
         });
     }
@@ -324,12 +315,12 @@ public final class StreamService {
         storeReads.execute(() -> {
             boolean known;
             try {
-                known = store.loadDevice(id).isPresent() || manager.storedSession(id).isPresent();
+                known = manager.knownDevice(id);
             } catch (RuntimeException e) {
                 log.warn("device {}: store lookup failed: {}", id, e.toString());
                 known = true;
             }
-            metrics.opened(StreamMetrics.Kind.MULTIPLEXED, io.connmgr.protocol.wire.StreamStatus.UNREACHABLE);
+            metrics.opened(StreamMetrics.Kind.MULTIPLEXED, StreamStatus.UNREACHABLE);
             w.request.reply().failed(known ? OpenFailure.DEVICE_OFFLINE : OpenFailure.UNKNOWN_DEVICE);
         });
     }
@@ -342,15 +333,14 @@ public final class StreamService {
 
     PendingAttach expectAttach(DeviceStreams link, DeviceStreams.PendingOpen open) {
         String key = HexFormat.of().formatHex(open.token);
-        PendingAttach p = new PendingAttach(key, link, open,
-                System.nanoTime() + options.connectWait().toNanos());
+        PendingAttach p = new PendingAttach(key, link, open);
         attaches.put(key, p);
         return p;
     }
 
     /** Takes the token out of play; false when a data connection (or another ending) already took it. */
     boolean claimAttach(PendingAttach p) {
-        return attaches.remove(p.key, p);
+        return attaches.remove(p.key(), p);
     }
 
     /**
@@ -359,17 +349,14 @@ public final class StreamService {
      */
     public void attach(Channel ch, StreamAttach attach) {
         PendingAttach p = attaches.remove(HexFormat.of().formatHex(attach.token()));
-        if (p == null || System.nanoTime() - p.expiresNanos > 0) {
+        if (p == null) {
             metrics.attachFailure();
             applianceMetrics.authFailure(ReasonCode.BAD_CREDENTIALS);
             Farewell.send(ch, new Reject(ReasonCode.BAD_CREDENTIALS, "unknown, expired or used stream token"));
-            if (p != null) {
-                attaches.put(p.key, p); // its deadline fails the request
-            }
             return;
         }
-        DeviceStreams link = p.link;
-        DeviceStreams.PendingOpen open = p.open;
+        DeviceStreams link = p.link();
+        DeviceStreams.PendingOpen open = p.open();
         link.dataConnections.incrementAndGet();
         link.loop.execute(() -> link.attached(open));
         OpenRequest r = open.request;

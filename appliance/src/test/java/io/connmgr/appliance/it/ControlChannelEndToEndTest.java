@@ -135,6 +135,14 @@ class ControlChannelEndToEndTest {
     }
 
     @Test
+    void welcome_grantsWhatTheApplianceServes_notStreams() {
+        int granted = backend.welcome().capabilities();
+
+        assertThat(granted & io.connmgr.protocol.backend.BackendWire.CAP_STREAMS).isZero();
+        assertThat(granted & io.connmgr.protocol.backend.BackendWire.CAP_RPC).isNotZero();
+    }
+
+    @Test
     void settings_takeEffectOnTheLiveConnection() throws Exception {
         connectDevice("meter-4");
 

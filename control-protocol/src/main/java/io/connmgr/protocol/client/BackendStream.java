@@ -177,8 +177,8 @@ public final class BackendStream implements AutoCloseable {
                     n = (int) Math.min(Math.min(len, MAX_CHUNK), sendCredit);
                     sendCredit -= n;
                 }
-                channel.writeAndFlush(new BackendFrame.StreamData(id, false,
-                        Unpooled.wrappedBuffer(b.clone(), off, n).copy()));
+                // One copy of this chunk: the caller may reuse its array as soon as write returns.
+                channel.writeAndFlush(new BackendFrame.StreamData(id, false, Unpooled.copiedBuffer(b, off, n)));
                 off += n;
                 len -= n;
             }
