@@ -449,5 +449,10 @@ public final class Appliance implements AutoCloseable {
         public void onClosed(long deviceKey, SleepLoop.CloseCause cause) {
             target.onClosed(deviceKey, cause);
         }
+
+        @Override
+        public void leaving(long deviceKey) {
+            target.leaving(deviceKey);
+        }
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.connmgr.appliance.config.ApplianceConfig;
 import io.connmgr.appliance.config.Setting;
 import io.connmgr.appliance.session.Tier;
-import io.connmgr.appliance.session.TierCause;
 import io.connmgr.appliance.store.DeviceSettings;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -50,15 +49,8 @@ final class DeviceSettingsRoute {
         UnaryOperator<DeviceSettings> change = o -> new DeviceSettings(
                 idle.or(o.idleAfterMillis()), sleep.or(o.sleepAfterMillis()), keepAlive.or(o.keepAliveMillis()),
                 alwaysActive.or(o.alwaysActive()), persistent.or(o.persistentRequired()));
-        return api.manager().updateSettings(deviceId, change).thenCompose(updated -> {
-            Tier tier = api.manager().tierOf(deviceId);
-            boolean live = tier != Tier.DISCONNECTED;
-            if (Boolean.TRUE.equals(updated.alwaysActive()) && (tier == Tier.IDLE || tier == Tier.SLEEP)) {
-                return api.manager().wake(deviceId, TierCause.SERVER_REQUEST).thenApply(r -> answer(deviceId,
-                        updated, true));
-            }
-            return CompletableFuture.completedFuture(answer(deviceId, updated, live));
-        });
+        return api.manager().updateSettings(deviceId, change).thenApply(updated ->
+                answer(deviceId, updated, api.manager().tierOf(deviceId) != Tier.DISCONNECTED));
     }
 
     /** {@code POST /v1/devices/{id}/direct-attempts} {"success": bool}: a server's direct connection attempt. */

@@ -6,8 +6,6 @@ import io.connmgr.appliance.messaging.UplinkBus;
 import io.connmgr.appliance.rpc.RpcService;
 import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.SessionObserver;
-import io.connmgr.appliance.session.Tier;
-import io.connmgr.appliance.session.TierCause;
 import io.connmgr.appliance.tier.ConnectionManager;
 import io.connmgr.protocol.backend.BackendFrame.PresenceEvent;
 import io.connmgr.protocol.backend.BackendFrame.UplinkEvent;
@@ -109,15 +107,7 @@ public final class ServiceGateway implements BackendGateway, SessionObserver {
                     millis(s.keepAlive(), o.keepAliveMillis()),
                     s.alwaysActive() == null ? o.alwaysActive() : s.alwaysActive(),
                     s.persistentRequired() == null ? o.persistentRequired() : s.persistentRequired()))
-                    .thenCompose(updated -> {
-                        Tier tier = manager.tierOf(deviceId);
-                        // An always-active device that is asleep would otherwise stay asleep until it speaks.
-                        boolean wake = Boolean.TRUE.equals(updated.alwaysActive())
-                                && (tier == Tier.IDLE || tier == Tier.SLEEP);
-                        return wake ? manager.wake(deviceId, TierCause.SERVER_REQUEST).thenApply(r -> null)
-                                : CompletableFuture.completedFuture(null);
-                    })
-                    .thenApply(v -> new SettingsResult.Applied());
+                    .thenApply(updated -> new SettingsResult.Applied());
         });
     }
 

@@ -52,7 +52,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class StreamService {
     private static final Logger log = LoggerFactory.getLogger(StreamService.class);
     private static final long RETRY_WAKE_MILLIS = 50;
-    private static final long RECHECK_OFFLINE_MILLIS = 250;
     private static final int TOKEN_BYTES = 16;
     private static final int STREAM_BITS = Capabilities.STREAMS | Capabilities.DATA_CONNECTIONS
             | Capabilities.CONNECT_REQUESTS | Capabilities.DEVICE_LINKS;
@@ -238,7 +237,7 @@ public final class StreamService {
      * Wakes the device and opens the stream once it is ACTIVE. A wake can finish while the device is not yet ACTIVE
      * (its socket is between the sleep table and Netty, or a timer demoted it again at once); the waiter then tries
      * again shortly, until its connect-wait deadline claims it. A device that is not connected at all is left to
-     * {@link #admitted}, with a slower look now and then.
+     * {@link #admitted}.
      */
     private void wakeFor(Waiter w) {
         String id = w.request.deviceId();
@@ -249,13 +248,8 @@ public final class StreamService {
             var session = manager.awakeSession(id).filter(s -> s.tier() == Tier.ACTIVE);
             if (session.isPresent()) {
                 proceed(w, session.get());
-            } else if (result == TierRequestResult.NOT_CONNECTED && manager.tierOf(id) == Tier.DISCONNECTED) {
-                // admitted() takes it from here when the device connects; looking again now and then also covers a
-                // socket caught between the sleep table and Netty at the moment of this wake.
-                if (!w.claimed.get()) {
-                    w.request.backend().eventLoop().schedule(() -> wakeFor(w), RECHECK_OFFLINE_MILLIS,
-                            TimeUnit.MILLISECONDS);
-                }
+            } else if (result == TierRequestResult.NOT_CONNECTED) {
+                log.debug("device {}: not connected, waiting for it", id); // admitted() takes it from here
             } else if (!w.claimed.get()) {
                 log.debug("device {}: not ACTIVE after a wake ({}), trying again", id, error != null ? error : result);
                 w.request.backend().eventLoop().schedule(() -> wakeFor(w), RETRY_WAKE_MILLIS, TimeUnit.MILLISECONDS);

@@ -407,15 +407,24 @@ public final class ConnectionManager implements SleepLoop.Listener {
             return updated;
         }, sessionWrites).thenCompose(updated -> {
             DeviceSession s = awake.get(deviceId);
+            CompletableFuture<?> inForce;
             if (s == null) {
-                return CompletableFuture.completedFuture(updated);
+                inForce = CompletableFuture.completedFuture(null);
+            } else {
+                CompletableFuture<Void> applied = new CompletableFuture<>();
+                s.channel().eventLoop().execute(() -> {
+                    applySettings(s, updated);
+                    applied.complete(null);
+                });
+                inForce = applied;
             }
-            CompletableFuture<DeviceSettings> applied = new CompletableFuture<>();
-            s.channel().eventLoop().execute(() -> {
-                applySettings(s, updated);
-                applied.complete(updated);
+            // An always-active device that is idle or asleep would otherwise stay so until it speaks.
+            return inForce.thenCompose(v -> {
+                Tier tier = tierOf(deviceId);
+                return Boolean.TRUE.equals(updated.alwaysActive()) && (tier == Tier.IDLE || tier == Tier.SLEEP)
+                        ? wake(deviceId, TierCause.SERVER_REQUEST).thenApply(r -> updated)
+                        : CompletableFuture.completedFuture(updated);
             });
-            return applied;
         });
     }
 
@@ -614,6 +623,12 @@ public final class ConnectionManager implements SleepLoop.Listener {
 
     // ---------------------------------------------------------------- the sleep table's side
 
+    /** A parked socket is about to leave the sleep table to wake: from now until it is installed it is in transit. */
+    @Override
+    public void leaving(long deviceKey) {
+        transitBegins(deviceKey);
+    }
+
     /** Bytes other than PING reached a parked socket: bring it back as ACTIVE and replay them. Sleep thread. */
     @Override
     public void onWake(int fd, long deviceKey, byte[] pending) {
@@ -639,9 +654,9 @@ public final class ConnectionManager implements SleepLoop.Listener {
         });
     }
 
+    /** In transit from the moment the socket leaves the sleep table ({@link #leaving}) until it is installed. */
     private void resume(int fd, long deviceKey, byte[] pending, TierCause cause, long startNanos,
                         CompletableFuture<TierRequestResult> done) {
-        transitBegins(deviceKey);
         ChannelParking.attach(fd, workers, NO_HANDLERS).addListener(f -> {
             if (!f.isSuccess()) {
                 log.warn("could not wake a sleeping connection: {}", f.cause().toString());

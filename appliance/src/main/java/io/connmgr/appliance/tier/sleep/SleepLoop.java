@@ -125,6 +125,7 @@ public final class SleepLoop implements AutoCloseable {
             }
             int fd = table.fdOf(deviceKey);
             if (fd >= 0) {
+                listener.leaving(deviceKey);
                 forget(fd);
             }
             return fd;
@@ -318,6 +319,7 @@ public final class SleepLoop implements AutoCloseable {
                 int consumed = pings * responder.pingLength();
                 if (closeCause == null && consumed < n) {
                     pending = responder.copy(consumed, n - consumed);
+                    listener.leaving(deviceKey);
                     forget(fd);
                     wakes++;
                 }
@@ -456,6 +458,14 @@ public final class SleepLoop implements AutoCloseable {
          * stripped. Called on the sleep thread: must hand off quickly.
          */
         void onWake(int fd, long deviceKey, byte[] pending);
+
+        /**
+         * The socket of {@code deviceKey} is about to leave the table to be woken (through {@link #onWake} or
+         * {@link #unpark}). Called under the table's lock, before it is removed, so that whoever looks for the device
+         * in between finds it on its way rather than nowhere. Must be quick and must not call back into the loop.
+         */
+        default void leaving(long deviceKey) {
+        }
 
         /**
          * The socket closed: peer EOF/RST, read/write error, or silence timeout (on the sleep thread), or a
