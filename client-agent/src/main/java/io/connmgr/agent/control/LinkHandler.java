@@ -47,6 +47,15 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         link.end(DisconnectCause.of(DisconnectCause.Kind.CONNECTION_LOST, describe(cause)));
     }
 
+    /** The failure inside the wrappers that futures put around it. */
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof java.util.concurrent.CompletionException
+                || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
     static String describe(Throwable cause) {
         String message = cause.getMessage();
         return message == null ? cause.getClass().getSimpleName() : message;

@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -89,7 +88,7 @@ final class RpcCalls {
         }
 
         private void complete(byte[] body, Throwable failure) {
-            Throwable cause = unwrap(failure);
+            Throwable cause = LinkHandler.unwrap(failure);
             if (cause == null) {
                 byte[] reply = body == null ? EMPTY : body;
                 if (reply.length > maxFrameSize.getAsInt() - RESPONSE_HEADER) {
@@ -129,12 +128,5 @@ final class RpcCalls {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 }

@@ -326,7 +326,7 @@ final class StreamTable {
         StreamStatus status = failure == null ? StreamStatus.OK : StreamStatus.FAILED;
         if (failure != null) {
             log.warn("connect request {} for port {}: notifying the application failed: {}", id, request.port(),
-                    LinkHandler.describe(unwrap(failure)));
+                    LinkHandler.describe(LinkHandler.unwrap(failure)));
         } else {
             log.debug("connect request {} for port {}: application notified", id, request.port());
         }
@@ -525,7 +525,7 @@ final class StreamTable {
     }
 
     static StreamStatus failureStatus(Throwable cause) {
-        Throwable t = unwrap(cause);
+        Throwable t = LinkHandler.unwrap(cause);
         if (t instanceof ConnectTimeoutException || t instanceof UnknownHostException
                 || t instanceof NoRouteToHostException) {
             return StreamStatus.UNREACHABLE;
@@ -535,14 +535,6 @@ final class StreamTable {
             return message.contains("refused") ? StreamStatus.REFUSED : StreamStatus.UNREACHABLE;
         }
         return StreamStatus.FAILED;
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof java.util.concurrent.CompletionException
-                || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     /**

@@ -252,10 +252,7 @@ public final class BackendCodec {
                 yield new StreamReset(id, reason);
             }
         };
-        if (payload.isReadable()) {
-            if (frame instanceof StreamData d) {
-                d.release();
-            }
+        if (payload.isReadable()) { // never after STREAM_DATA, which takes the rest of the payload
             throw violation(payload.readableBytes() + " unexpected trailing bytes in " + type);
         }
         return frame;
@@ -277,11 +274,7 @@ public final class BackendCodec {
             throw violation("back-end name must be 1.." + BackendWire.MAX_NAME_BYTES + " bytes");
         }
         String name = utf8(in, nameLength, "name");
-        int tokenLength = u8(in);
-        need(in, tokenLength);
-        byte[] token = new byte[tokenLength];
-        in.readBytes(token);
-        return new Hello(version, capabilities, name, token);
+        return new Hello(version, capabilities, name, shortBytes(in, 255, "token"));
     }
 
     private static Settings decodeSettings(ByteBuf in) throws MalformedFrameException {
@@ -405,13 +398,4 @@ public final class BackendCodec {
     private static void writeStr8(ByteBuf out, String text, String what) {
         writeShortBytes(out, text.getBytes(StandardCharsets.UTF_8), what);
     }
-
-
-
-
-
-
-
-
-
 }

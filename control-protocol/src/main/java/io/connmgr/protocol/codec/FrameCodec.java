@@ -316,13 +316,4 @@ public final class FrameCodec {
         }
         return new Hello(version, keepAlive, capabilities, deviceId, credential, token);
     }
-
-
-
-
-
-
-
-
-
 }
