@@ -654,32 +654,33 @@ public final class ConnectionManager implements SleepLoop.Listener {
         });
     }
 
-    /** In transit from the moment the socket leaves the sleep table ({@link #leaving}) until it is installed. */
+    /**
+     * In transit from the moment the socket leaves the sleep table ({@link #leaving}) until it is installed. The
+     * session is read first and the socket registered after, so that the registration's own event-loop task installs
+     * the pipeline: one hand-off fewer on the way to the first byte than registering, reading, and coming back.
+     */
     private void resume(int fd, long deviceKey, byte[] pending, TierCause cause, long startNanos,
                         CompletableFuture<TierRequestResult> done) {
-        ChannelParking.attach(fd, workers, NO_HANDLERS).addListener(f -> {
-            if (!f.isSuccess()) {
-                log.warn("could not wake a sleeping connection: {}", f.cause().toString());
-                complete(done, TierRequestResult.NOT_CONNECTED);
-                transitEnds(deviceKey);
-                return;
-            }
-            EpollSocketChannel ch = (EpollSocketChannel) f.getNow();
-            CompletableFuture.supplyAsync(() -> store.deviceIdForKey(deviceKey).flatMap(this::loadSleeper), storeReads)
-                    .whenCompleteAsync((loaded, error) -> {
-                        try {
-                            if (error != null || loaded.isEmpty()) {
-                                log.warn("no session for a woken connection (key {}), closing", deviceKey);
-                                Farewell.send(ch, new GoAway(ReasonCode.SESSION_EXPIRED, 0, "session not found"));
-                                complete(done, TierRequestResult.NOT_CONNECTED);
-                                return;
-                            }
-                            complete(done, install(ch, loaded.get(), pending, cause, startNanos));
-                        } finally {
-                            transitEnds(deviceKey);
+        CompletableFuture.supplyAsync(() -> store.deviceIdForKey(deviceKey).flatMap(this::loadSleeper), storeReads)
+                .whenComplete((loaded, error) -> ChannelParking.attach(fd, workers, NO_HANDLERS).addListener(f -> {
+                    try {
+                        if (!f.isSuccess()) {
+                            log.warn("could not wake a sleeping connection: {}", f.cause().toString());
+                            complete(done, TierRequestResult.NOT_CONNECTED);
+                            return;
                         }
-                    }, ch.eventLoop());
-        });
+                        EpollSocketChannel ch = (EpollSocketChannel) f.getNow();
+                        if (error != null || loaded.isEmpty()) {
+                            log.warn("no session for a woken connection (key {}), closing", deviceKey);
+                            Farewell.send(ch, new GoAway(ReasonCode.SESSION_EXPIRED, 0, "session not found"));
+                            complete(done, TierRequestResult.NOT_CONNECTED);
+                            return;
+                        }
+                        complete(done, install(ch, loaded.get(), pending, cause, startNanos));
+                    } finally {
+                        transitEnds(deviceKey);
+                    }
+                }));
     }
 
     private record Sleeper(SessionRecord record, DeviceSettings overrides) {
