@@ -60,6 +60,10 @@ public final class BackendLatencyCommand implements Callable<Integer> {
     @Option(names = "--rate", description = "RPCs per second (default ${DEFAULT-VALUE})")
     int rate = 200;
 
+    @Option(names = "--warmup", description = "unmeasured RPCs before the measured ones, so that the JIT has compiled "
+            + "the paths being measured (default ${DEFAULT-VALUE})")
+    int warmup = 2000;
+
     @Option(names = "--messages", description = "downlink messages pushed (default ${DEFAULT-VALUE})")
     int messages = 50_000;
 
@@ -118,13 +122,17 @@ public final class BackendLatencyCommand implements Callable<Integer> {
                 await("every device connected", () -> fleet.stream()
                         .allMatch(d -> d.state() == ConnectionState.CONNECTED));
                 await("every device asleep", () -> admin.stats().sleep() >= devices);
-                report.put("rpc_sleep", rpcRun(backend, "sleeping"));
+                if (warmup > 0) {
+                    rpcRun(backend, "warm-up", warmup);
+                    await("every device asleep again", () -> admin.stats().sleep() >= devices);
+                }
+                report.put("rpc_sleep", rpcRun(backend, "sleeping", rpcs));
 
                 for (DeviceClient d : fleet) {
                     d.command(CmdOpcode.SET_ALWAYS_ACTIVE, 1).get(10, TimeUnit.SECONDS);
                 }
                 await("every device active", () -> admin.stats().active() >= devices);
-                report.put("rpc_active", rpcRun(backend, "active"));
+                report.put("rpc_active", rpcRun(backend, "active", rpcs));
                 report.put("messages_active", pushRun(backend));
             } finally {
                 fleet.forEach(DeviceClient::close);
@@ -133,8 +141,8 @@ public final class BackendLatencyCommand implements Callable<Integer> {
         }
         report.put("scenario", "backend");
         report.put("date", Instant.now().toString());
-        report.put("parameters", Map.of("devices", devices, "rpcs", rpcs, "rate", rate, "messages", messages,
-                "in_flight", inFlight));
+        report.put("parameters", Map.of("devices", devices, "rpcs", rpcs, "warmup", warmup, "rate", rate,
+                "messages", messages, "in_flight", inFlight));
         report.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "os", System.getProperty("os.name") + " " + System.getProperty("os.version"),
                 "jdk", Runtime.version().toString()));
@@ -144,7 +152,7 @@ public final class BackendLatencyCommand implements Callable<Integer> {
     }
 
     /** Fixed-rate RPCs to random devices; latency corrected for coordinated omission against the schedule. */
-    private Map<String, Object> rpcRun(BackendClient backend, String tier) throws Exception {
+    private Map<String, Object> rpcRun(BackendClient backend, String tier, int rpcs) throws Exception {
         Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         AtomicLong failures = new AtomicLong();
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
