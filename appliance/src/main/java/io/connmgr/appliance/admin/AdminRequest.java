@@ -1,9 +1,11 @@
 package io.connmgr.appliance.admin;
 
+import io.connmgr.appliance.config.Durations;
 import io.connmgr.protocol.codec.DeviceIds;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +31,22 @@ record AdminRequest(HttpMethod method, String route, Map<String, String> rawPath
     Optional<String> header(String name) {
         String v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+    }
+
+    /** A header holding a duration (see {@link #duration}); empty when absent or blank. */
+    Optional<Duration> durationHeader(String name) {
+        return header(name).map(text -> duration(name, text));
+    }
+
+    /** A query parameter holding a duration (see {@link #duration}); empty when absent or empty. */
+    Optional<Duration> durationParameter(String name) {
+        return queryParameter(name).map(text -> duration(name, text));
+    }
+
+    /** Whole seconds ("30") or a number with a unit ("500ms", "30s", "5m"); 400 otherwise. */
+    private static Duration duration(String what, String text) {
+        return Durations.parse(text.strip(), true).orElseThrow(() -> ApiException.badRequest(
+                what + " must be whole seconds or a duration such as 500ms, 30s, 5m, 24h"));
     }
 
     static final String DEVICE_ID_RULE =
