@@ -17,15 +17,9 @@ import java.util.Optional;
  * @param query            the decoded query parameters
  * @param body             the request body (at most the configured maximum)
  * @param headers          request headers, names in lower case, first value of each
- * @param backend          the back-end whose token authorised the request; null for the admin token or none
  */
 record AdminRequest(HttpMethod method, String route, Map<String, String> rawPathVariables,
-                    Map<String, List<String>> query, byte[] body, Map<String, String> headers, String backend) {
-
-    AdminRequest(HttpMethod method, String route, Map<String, String> rawPathVariables,
-                 Map<String, List<String>> query, byte[] body) {
-        this(method, route, rawPathVariables, query, body, Map.of(), null);
-    }
+                    Map<String, List<String>> query, byte[] body, Map<String, String> headers) {
 
     /** A header's value; empty when absent or blank. */
     Optional<String> header(String name) {

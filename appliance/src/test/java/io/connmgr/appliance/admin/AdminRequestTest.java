@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AdminRequestTest {
 
     private static AdminRequest request(Map<String, List<String>> query, Map<String, String> headers) {
-        return new AdminRequest(HttpMethod.POST, "/v1/test", Map.of(), query, new byte[0], headers, null);
+        return new AdminRequest(HttpMethod.POST, "/v1/test", Map.of(), query, new byte[0], headers);
     }
 
     @Test
