@@ -24,7 +24,11 @@ final class BearerAuth {
         this(adminToken, token -> Optional.empty());
     }
 
-    /** @param backendTokens the back-end a bearer token belongs to; must not block (it runs on the event loop) */
+    /**
+     * @param backendTokens the back-end a bearer token belongs to, such as
+     *                      {@link io.connmgr.appliance.auth.BackendAuthenticator#authenticateBearer}: it runs on the
+     *                      event loop, so it must not block
+     */
     BearerAuth(String adminToken, Function<String, Optional<String>> backendTokens) {
         this.expectedDigest = sha256(adminToken);
         this.backendTokens = backendTokens;
