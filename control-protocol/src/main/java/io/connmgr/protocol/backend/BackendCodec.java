@@ -18,7 +18,6 @@ import io.connmgr.protocol.backend.BackendFrame.Subscribe;
 import io.connmgr.protocol.backend.BackendFrame.Unsubscribe;
 import io.connmgr.protocol.backend.BackendFrame.UplinkEvent;
 import io.connmgr.protocol.backend.BackendFrame.Welcome;
-import io.connmgr.protocol.codec.DeviceIds;
 import io.connmgr.protocol.codec.MalformedFrameException;
 import io.connmgr.protocol.wire.ReasonCode;
 import io.connmgr.protocol.wire.StreamStatus;
@@ -355,34 +354,6 @@ public final class BackendCodec {
     /** The wire value of an optional duration: 0 when absent. */
     private static long millis(Duration d) {
         return d == null ? 0 : d.toMillis();
-    }
-
-    private static String deviceId(ByteBuf in) throws MalformedFrameException {
-        int length = u8(in);
-        if (length == 0 || length > Wire.MAX_DEVICE_ID_BYTES) {
-            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID,
-                    "device id must be 1.." + Wire.MAX_DEVICE_ID_BYTES + " bytes, got " + length);
-        }
-        need(in, length);
-        String id;
-        try {
-            id = utf8(in, length, "device id");
-        } catch (MalformedFrameException e) {
-            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID, e.getMessage());
-        }
-        if (!DeviceIds.isValid(id)) {
-            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID,
-                    "device id contains whitespace, control characters or slashes");
-        }
-        return id;
-    }
-
-    private static int streamId(ByteBuf in) throws MalformedFrameException {
-        int id = i32(in);
-        if (id == 0) {
-            throw violation("stream id 0 is not valid");
-        }
-        return id;
     }
 
     private static void zero(int flags, String what) throws MalformedFrameException {

@@ -92,6 +92,40 @@ public final class Fields {
         }
     }
 
+    /**
+     * A device id: a u8 length of 1..{@value Wire#MAX_DEVICE_ID_BYTES}, then that many bytes of UTF-8 that
+     * {@link DeviceIds#isValid} accepts. A bad id is {@link ReasonCode#INVALID_DEVICE_ID}; a payload too short for
+     * the length it gives is truncation, {@link ReasonCode#PROTOCOL_ERROR}.
+     */
+    public static String deviceId(ByteBuf in) throws MalformedFrameException {
+        int length = u8(in);
+        if (length == 0 || length > Wire.MAX_DEVICE_ID_BYTES) {
+            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID,
+                    "device id must be 1.." + Wire.MAX_DEVICE_ID_BYTES + " bytes, got " + length);
+        }
+        need(in, length); // a short payload is truncation, not a bad id
+        String id;
+        try {
+            id = utf8(in, length, "device id");
+        } catch (MalformedFrameException e) {
+            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID, e.getMessage());
+        }
+        if (!DeviceIds.isValid(id)) {
+            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID,
+                    "device id contains whitespace, control characters or slashes");
+        }
+        return id;
+    }
+
+    /** A stream id: an i32 that is not 0. */
+    public static int streamId(ByteBuf in) throws MalformedFrameException {
+        int id = i32(in);
+        if (id == 0) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "stream id 0 is not valid");
+        }
+        return id;
+    }
+
     /** Reserves the 4-byte header of a frame about to be written; returns where it starts. */
     public static int beginFrame(ByteBuf out) {
         int headerAt = out.writerIndex();
