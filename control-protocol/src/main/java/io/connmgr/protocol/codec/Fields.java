@@ -3,11 +3,14 @@ package io.connmgr.protocol.codec;
 import io.connmgr.protocol.wire.ReasonCode;
 import io.connmgr.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * The frame header and the field types both channels' payloads are built from (big-endian integers, u8-length byte strings, UTF-8). Every
@@ -76,6 +79,11 @@ public final class Fields {
         out.writeBytes(bytes);
     }
 
+    /** A u8 length, then the UTF-8 bytes of {@code text}. */
+    public static void writeShortUtf8(ByteBuf out, String text, String what) {
+        writeShortBytes(out, text.getBytes(StandardCharsets.UTF_8), what);
+    }
+
     /** {@code length} bytes of well-formed UTF-8 (no overlong forms, no encoded surrogates). */
     public static String utf8(ByteBuf in, int length, String what) throws MalformedFrameException {
         need(in, length);
@@ -124,6 +132,17 @@ public final class Fields {
             throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "stream id 0 is not valid");
         }
         return id;
+    }
+
+    /** What {@code writer} writes, as a fresh array; for encoders' convenience methods (tests, golden vectors). */
+    public static byte[] written(Consumer<ByteBuf> writer) {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            writer.accept(buf);
+            return ByteBufUtil.getBytes(buf);
+        } finally {
+            buf.release();
+        }
     }
 
     /** Reserves the 4-byte header of a frame about to be written; returns where it starts. */
