@@ -76,7 +76,6 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
                 MAX_QUERY_PARAMETERS);
         String rawPath = uri.rawPath();
         RouteMatch match = router.match(request.method(), rawPath);
-        String backend = null;
         if (needsToken(match, rawPath)) {
             BearerAuth.Caller caller = auth.caller(request.headers());
             if (caller.refusal() != null) {
@@ -91,7 +90,6 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
                         "forbidden", "a back-end token may only use the device messaging, RPC and settings "
                                 + "endpoints; this one needs the admin token"), false);
             }
-            backend = caller.backend();
         }
         return switch (match) {
             case RouteMatch.NotFound notFound -> Exchange.immediate(notFound.routeTag(),
@@ -103,12 +101,11 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
                                             + "; allowed: " + String.join(", ", wrongMethod.allowed()))
                             .withHeader(HttpHeaderNames.ALLOW.toString(), String.join(", ", wrongMethod.allowed())),
                     false);
-            case RouteMatch.Found found -> routed(found, uri, request, backend);
+            case RouteMatch.Found found -> routed(found, uri, request);
         };
     }
 
-    private static Exchange routed(RouteMatch.Found found, QueryStringDecoder uri, FullHttpRequest request,
-                                   String backend) {
+    private static Exchange routed(RouteMatch.Found found, QueryStringDecoder uri, FullHttpRequest request) {
         Map<String, List<String>> query;
         try {
             query = uri.parameters();
@@ -122,7 +119,7 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
             headers.putIfAbsent(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue());
         }
         AdminRequest adminRequest = new AdminRequest(request.method(), found.routeTag(), found.rawVariables(), query,
-                ByteBufUtil.getBytes(request.content()), headers, backend);
+                ByteBufUtil.getBytes(request.content()), headers);
         return new Exchange(found.routeTag(), route.execution(), () -> route.handler().handleAsync(adminRequest),
                 false);
     }

@@ -1,9 +1,11 @@
 package io.connmgr.appliance.admin;
 
+import io.connmgr.appliance.config.Durations;
 import io.connmgr.protocol.codec.DeviceIds;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,20 +17,30 @@ import java.util.Optional;
  * @param query            the decoded query parameters
  * @param body             the request body (at most the configured maximum)
  * @param headers          request headers, names in lower case, first value of each
- * @param backend          the back-end whose token authorised the request; null for the admin token or none
  */
 record AdminRequest(HttpMethod method, String route, Map<String, String> rawPathVariables,
-                    Map<String, List<String>> query, byte[] body, Map<String, String> headers, String backend) {
-
-    AdminRequest(HttpMethod method, String route, Map<String, String> rawPathVariables,
-                 Map<String, List<String>> query, byte[] body) {
-        this(method, route, rawPathVariables, query, body, Map.of(), null);
-    }
+                    Map<String, List<String>> query, byte[] body, Map<String, String> headers) {
 
     /** A header's value; empty when absent or blank. */
     Optional<String> header(String name) {
         String v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+    }
+
+    /** A header holding a duration (see {@link #duration}); empty when absent or blank. */
+    Optional<Duration> durationHeader(String name) {
+        return header(name).map(text -> duration(name, text));
+    }
+
+    /** A query parameter holding a duration (see {@link #duration}); empty when absent or empty. */
+    Optional<Duration> durationParameter(String name) {
+        return queryParameter(name).map(text -> duration(name, text));
+    }
+
+    /** Whole seconds ("30") or a number with a unit ("500ms", "30s", "5m"); 400 otherwise. */
+    private static Duration duration(String what, String text) {
+        return Durations.parse(text.strip(), true).orElseThrow(() -> ApiException.badRequest(
+                what + " must be whole seconds or a duration such as 500ms, 30s, 5m, 24h"));
     }
 
     static final String DEVICE_ID_RULE =

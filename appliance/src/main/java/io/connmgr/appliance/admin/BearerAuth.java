@@ -24,7 +24,11 @@ final class BearerAuth {
         this(adminToken, token -> Optional.empty());
     }
 
-    /** @param backendTokens the back-end a bearer token belongs to; must not block (it runs on the event loop) */
+    /**
+     * @param backendTokens the back-end a bearer token belongs to, such as
+     *                      {@link io.connmgr.appliance.auth.BackendAuthenticator#authenticateBearer}: it runs on the
+     *                      event loop, so it must not block
+     */
     BearerAuth(String adminToken, Function<String, Optional<String>> backendTokens) {
         this.expectedDigest = sha256(adminToken);
         this.backendTokens = backendTokens;
@@ -34,23 +38,21 @@ final class BearerAuth {
      * Who is calling.
      *
      * @param admin   the admin token was presented
-     * @param backend the back-end whose token was presented, else null
-     * @param refusal why neither was accepted, else null
+     * @param refusal why neither the admin token nor a back-end's token was presented, else null
      */
-    record Caller(boolean admin, String backend, String refusal) {
+    record Caller(boolean admin, String refusal) {
     }
 
     Caller caller(HttpHeaders headers) {
         String refusal = refusal(headers);
         if (refusal == null) {
-            return new Caller(true, null, null);
+            return new Caller(true, null);
         }
         if (!refusal.equals(INVALID)) {
-            return new Caller(false, null, refusal);
+            return new Caller(false, refusal);
         }
         String presented = presented(headers);
-        return backendTokens.apply(presented).map(name -> new Caller(false, name, null))
-                .orElse(new Caller(false, null, refusal));
+        return new Caller(false, backendTokens.apply(presented).isPresent() ? null : refusal);
     }
 
     private static final String INVALID = "invalid bearer token";

@@ -34,8 +34,7 @@ final class MessageRoutes {
             throw new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
                     "a message payload is at most " + messaging.maxPayload() + " bytes (max-frame-size - 8)");
         }
-        long ttlMillis = request.header(TTL_HEADER).map(t -> DurationParam.parse(TTL_HEADER, t))
-                .map(Duration::toMillis).orElse(0L);
+        long ttlMillis = request.durationHeader(TTL_HEADER).map(Duration::toMillis).orElse(0L);
         if (request.header(TTL_HEADER).isPresent() && ttlMillis <= 0) {
             throw ApiException.badRequest(TTL_HEADER + " must be positive");
         }

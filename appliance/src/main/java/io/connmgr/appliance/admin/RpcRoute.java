@@ -28,8 +28,7 @@ final class RpcRoute {
         if (methodBytes > 255) {
             throw ApiException.badRequest("method is at most 255 bytes of UTF-8");
         }
-        Duration timeout = request.queryParameter("timeout").map(t -> DurationParam.parse("timeout", t))
-                .orElse(api.config().messaging().rpcTimeout());
+        Duration timeout = request.durationParameter("timeout").orElse(api.config().messaging().rpcTimeout());
         Duration max = api.config().messaging().rpcTimeoutMax();
         if (timeout.isZero() || timeout.compareTo(max) > 0) {
             throw ApiException.badRequest("timeout must be positive and at most " + max.toMillis() + " ms");

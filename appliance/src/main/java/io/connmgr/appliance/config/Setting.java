@@ -13,7 +13,6 @@ public record Setting(String name, Kind kind, String defaultValue, double min, d
 
     public enum Kind { DURATION, INT, SIZE, BOOL, STRING, CHOICE }
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|k|K|M|G)?");
 
     /**
@@ -48,18 +47,8 @@ public record Setting(String name, Kind kind, String defaultValue, double min, d
     }
 
     private Duration parseDuration(String raw) {
-        Matcher m = DURATION.matcher(raw);
-        if (!m.matches()) {
-            throw invalid(raw, "a duration such as 500ms, 30s, 5m, 24h or 7d");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        return Durations.parse(raw, false)
+                .orElseThrow(() -> invalid(raw, "a duration such as 500ms, 30s, 5m, 24h or 7d"));
     }
 
     private Long parseInt(String raw) {

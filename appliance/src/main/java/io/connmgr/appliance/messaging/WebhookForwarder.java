@@ -1,5 +1,9 @@
 package io.connmgr.appliance.messaging;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.connmgr.appliance.session.UplinkSink;
 import io.connmgr.protocol.message.Msg;
 import io.micrometer.core.instrument.Counter;
@@ -8,14 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +38,8 @@ public final class WebhookForwarder implements UplinkSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookForwarder.class);
     private static final long FIRST_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
 
     private final URI url;
     private final int maxAttempts;
@@ -100,7 +105,7 @@ public final class WebhookForwarder implements UplinkSink, AutoCloseable {
     private boolean deliver(Item item) {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json(item), StandardCharsets.UTF_8)).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json(item))).build();
         long backoff = FIRST_BACKOFF_MILLIS;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             String failure;
@@ -141,22 +146,18 @@ public final class WebhookForwarder implements UplinkSink, AutoCloseable {
         return true;
     }
 
-    private static String json(Item item) {
-        StringBuilder b = new StringBuilder(64 + item.payload().length * 4 / 3);
-        b.append("{\"device_id\":\"");
-        for (char c : item.deviceId().toCharArray()) {
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
+    /** The body's fields, in the order documented above; Jackson writes the payload as standard base64. */
+    private record Body(String deviceId, long seq, byte[] payload, String receivedAt) {
+    }
+
+    private static byte[] json(Item item) {
+        try {
+            return JSON.writeValueAsBytes(new Body(item.deviceId(), item.seq(), item.payload(),
+                    Instant.ofEpochMilli(item.receivedAtMillis()).toString()));
+        } catch (JsonProcessingException e) {
+            // A record of strings, a number and bytes always serializes; failing here is a programming error.
+            throw new UncheckedIOException("cannot write webhook body", e);
         }
-        return b.append("\",\"seq\":").append(item.seq())
-                .append(",\"payload\":\"").append(Base64.getEncoder().encodeToString(item.payload()))
-                .append("\",\"received_at\":\"").append(Instant.ofEpochMilli(item.receivedAtMillis())).append("\"}")
-                .toString();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.connmgr.appliance.store;
 
+import io.connmgr.protocol.wire.CodeTable;
+
 /**
  * State of a persisted session. Only these are ever written: ACTIVE and IDLE sessions live in memory.
  *
@@ -8,6 +10,8 @@ package io.connmgr.appliance.store;
 public enum SessionState {
     SLEEPING(1),
     DISCONNECTED(2);
+
+    private static final CodeTable<SessionState> BY_CODE = CodeTable.of(values(), SessionState::code);
 
     private final int code;
 
@@ -22,11 +26,6 @@ public enum SessionState {
 
     /** The state for an on-disk code, or null when the code is unknown. */
     public static SessionState fromCode(int code) {
-        for (SessionState state : values()) {
-            if (state.code == code) {
-                return state;
-            }
-        }
-        return null;
+        return BY_CODE.get(code);
     }
 }

@@ -54,6 +54,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void hugeDurations_areReportedLikeAnyBadValue() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("session-expiry", "999999999999d",
+                "idle-after", "99999999999999999999s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("session-expiry: '999999999999d' is not valid")
+                .hasMessageContaining("idle-after: '99999999999999999999s' is not valid");
+    }
+
+    @Test
     void unparsableYaml_stopsStartUp() throws Exception {
         Path yaml = dir.resolve("broken.yaml");
         Files.writeString(yaml, "idle-after: [unclosed\n");

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,6 +44,25 @@ class DownlinkMessagesTest {
     private void start(String... flags) throws Exception {
         harness = new ApplianceHarness(dir, flags).start();
         token = harness.backendToken("billing");
+    }
+
+    /** Something a test runs in the store's enqueue, before the real one (it may block to hold the write). */
+    private interface EnqueueHook {
+        void run() throws InterruptedException;
+    }
+
+    private static UnaryOperator<MessageStore> beforeEachEnqueue(EnqueueHook hook) {
+        return real -> (MessageStore) Proxy.newProxyInstance(MessageStore.class.getClassLoader(),
+                new Class<?>[]{MessageStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("enqueue")) {
+                        hook.run();
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private HttpResponse<byte[]> post(String deviceId, String payload, String... headers) throws Exception {
@@ -92,17 +112,7 @@ class DownlinkMessagesTest {
     void accepted_isAnsweredOnlyAfterTheDurableWrite() throws Exception {
         CountDownLatch writeMayProceed = new CountDownLatch(1);
         harness = new ApplianceHarness(dir);
-        harness.messageStore = real -> (MessageStore) Proxy.newProxyInstance(MessageStore.class.getClassLoader(),
-                new Class<?>[]{MessageStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("enqueue")) {
-                        writeMayProceed.await();
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        harness.messageStore = beforeEachEnqueue(writeMayProceed::await);
         harness.start();
         token = harness.backendToken("billing");
         provision("dev-1");
@@ -124,17 +134,11 @@ class DownlinkMessagesTest {
         CountDownLatch firstWriteMayProceed = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
         harness = new ApplianceHarness(dir);
-        harness.messageStore = real -> (MessageStore) Proxy.newProxyInstance(MessageStore.class.getClassLoader(),
-                new Class<?>[]{MessageStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("enqueue") && writes.incrementAndGet() == 1) {
-                        firstWriteMayProceed.await();
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        harness.messageStore = beforeEachEnqueue(() -> {
+            if (writes.incrementAndGet() == 1) {
+                firstWriteMayProceed.await();
+            }
+        });
         harness.start();
         token = harness.backendToken("billing");
         provision("dev-1");

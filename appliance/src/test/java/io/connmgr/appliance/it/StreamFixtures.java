@@ -130,6 +130,29 @@ final class StreamFixtures {
      * reply; throws {@link SocksFailure} with the code otherwise.
      */
     static Socket socks(int proxyPort, String host, int port, String user, String password) throws IOException {
+        Socket s = socksLogin(proxyPort, user, password);
+        ByteArrayOutputStream req = new ByteArrayOutputStream();
+        req.writeBytes(new byte[]{5, 1, 0, 3, (byte) host.length()});
+        req.writeBytes(host.getBytes(StandardCharsets.US_ASCII));
+        req.write(port >> 8);
+        req.write(port & 0xFF);
+        s.getOutputStream().write(req.toByteArray());
+        byte[] reply = new byte[10];
+        new DataInputStream(s.getInputStream()).readFully(reply);
+        if (reply[1] != 0) {
+            s.close();
+            throw new SocksFailure("connect", reply[1] & 0xFF);
+        }
+        return s;
+    }
+
+    /** A SOCKS5 connection past greeting and authentication, ready for its request. */
+    static Socket socksAuthenticated(int proxyPort) throws IOException {
+        return socksLogin(proxyPort, BACKEND, SECRET);
+    }
+
+    /** Greets with user/password authentication and logs in; {@link SocksFailure} (socket closed) if refused. */
+    private static Socket socksLogin(int proxyPort, String user, String password) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", proxyPort), 5000);
         s.setSoTimeout(15_000);
@@ -154,42 +177,6 @@ final class StreamFixtures {
         if (authReply[1] != 0) {
             s.close();
             throw new SocksFailure("auth", authReply[1] & 0xFF);
-        }
-        ByteArrayOutputStream req = new ByteArrayOutputStream();
-        req.writeBytes(new byte[]{5, 1, 0, 3, (byte) host.length()});
-        req.writeBytes(host.getBytes(StandardCharsets.US_ASCII));
-        req.write(port >> 8);
-        req.write(port & 0xFF);
-        out.write(req.toByteArray());
-        byte[] reply = new byte[10];
-        in.readFully(reply);
-        if (reply[1] != 0) {
-            s.close();
-            throw new SocksFailure("connect", reply[1] & 0xFF);
-        }
-        return s;
-    }
-
-    /** A SOCKS5 connection past greeting and authentication, ready for its request. */
-    static Socket socksAuthenticated(int proxyPort) throws IOException {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", proxyPort), 5000);
-        s.setSoTimeout(15_000);
-        OutputStream out = s.getOutputStream();
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        out.write(new byte[]{5, 1, 2});
-        in.readFully(new byte[2]);
-        ByteArrayOutputStream auth = new ByteArrayOutputStream();
-        auth.write(1);
-        auth.write(BACKEND.length());
-        auth.writeBytes(BACKEND.getBytes(StandardCharsets.US_ASCII));
-        auth.write(SECRET.length());
-        auth.writeBytes(SECRET.getBytes(StandardCharsets.US_ASCII));
-        out.write(auth.toByteArray());
-        byte[] reply = new byte[2];
-        in.readFully(reply);
-        if (reply[1] != 0) {
-            throw new SocksFailure("auth", reply[1]);
         }
         return s;
     }

@@ -1,10 +1,9 @@
 package io.connmgr.agent.control;
 
-import io.connmgr.agent.fake.ConnectProxy;
 import io.connmgr.agent.fake.FakeAppliance;
 import io.connmgr.agent.fake.FakeAppliance.Stream;
+import io.connmgr.agent.fake.FakeProxy;
 import io.connmgr.agent.fake.LocalService;
-import io.connmgr.agent.fake.Socks5Proxy;
 import io.connmgr.agent.rpc.RpcHandler;
 import io.connmgr.agent.stream.ConnectRequestInfo;
 import io.connmgr.agent.stream.DataConnection;
@@ -197,7 +196,7 @@ class DeviceFeaturesTest extends DeviceStreamsTestBase {
 
     @Test
     void via_httpConnectProxy_carriesTheLink_andDataConnections() {
-        ConnectProxy proxy = closing(new ConnectProxy());
+        FakeProxy proxy = closing(FakeProxy.httpConnect());
         LocalService echo = closing(LocalService.echo());
         connected(client()
                 .proxy(OutboundProxy.parse("http://agent:pa55@127.0.0.1:" + proxy.port()))
@@ -220,7 +219,7 @@ class DeviceFeaturesTest extends DeviceStreamsTestBase {
 
     @Test
     void via_socks5Proxy_withUserAndPassword_carriesTheLink() {
-        Socks5Proxy proxy = closing(new Socks5Proxy("agent", "s3cret"));
+        FakeProxy proxy = closing(FakeProxy.socks5("agent", "s3cret"));
         connected(client().proxy(OutboundProxy.parse("socks5://agent:s3cret@127.0.0.1:" + proxy.port())));
 
         assertThat(proxy.targets()).containsExactly("127.0.0.1:" + appliance.port());
@@ -229,7 +228,7 @@ class DeviceFeaturesTest extends DeviceStreamsTestBase {
 
     @Test
     void via_proxyThatRefuses_isAConnectionFailure_andTheClientKeepsRetrying() {
-        Socks5Proxy proxy = closing(new Socks5Proxy("agent", "right"));
+        FakeProxy proxy = closing(FakeProxy.socks5("agent", "right"));
         DeviceClient client = client().proxy(OutboundProxy.parse("socks5://agent:wrong@127.0.0.1:" + proxy.port()))
                 .build();
         closing(client).start();

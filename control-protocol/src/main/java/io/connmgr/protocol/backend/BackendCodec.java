@@ -18,14 +18,11 @@ import io.connmgr.protocol.backend.BackendFrame.Subscribe;
 import io.connmgr.protocol.backend.BackendFrame.Unsubscribe;
 import io.connmgr.protocol.backend.BackendFrame.UplinkEvent;
 import io.connmgr.protocol.backend.BackendFrame.Welcome;
-import io.connmgr.protocol.codec.DeviceIds;
 import io.connmgr.protocol.codec.MalformedFrameException;
 import io.connmgr.protocol.wire.ReasonCode;
 import io.connmgr.protocol.wire.StreamStatus;
 import io.connmgr.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -52,7 +49,7 @@ public final class BackendCodec {
                 out.writeByte(h.version());
                 out.writeByte(0); // flags: reserved, must be zero
                 out.writeInt(h.capabilities());
-                writeStr8(out, h.name(), "name");
+                writeShortUtf8(out, h.name(), "name");
                 writeShortBytes(out, h.token(), "token");
             }
             case Welcome w -> {
@@ -62,7 +59,7 @@ public final class BackendCodec {
                 out.writeInt(w.maxFrameSize());
                 out.writeInt(w.capabilities());
                 out.writeInt((int) w.maxPendingEvents());
-                writeStr8(out, w.name(), "name");
+                writeShortUtf8(out, w.name(), "name");
             }
             case GoAway g -> {
                 out.writeByte(g.reasonCode());
@@ -76,15 +73,15 @@ public final class BackendCodec {
             case Send s -> {
                 out.writeInt(s.requestId());
                 out.writeInt((int) s.ttlMillis());
-                writeStr8(out, s.deviceId(), "device id");
-                writeStr8(out, s.idempotencyKey(), "idempotency key");
+                writeShortUtf8(out, s.deviceId(), "device id");
+                writeShortUtf8(out, s.idempotencyKey(), "idempotency key");
                 out.writeBytes(s.payload());
             }
             case Rpc r -> {
                 out.writeInt(r.requestId());
                 out.writeInt((int) r.timeoutMillis());
-                writeStr8(out, r.deviceId(), "device id");
-                writeStr8(out, r.method(), "method");
+                writeShortUtf8(out, r.deviceId(), "device id");
+                writeShortUtf8(out, r.method(), "method");
                 out.writeBytes(r.body());
             }
             case Settings s -> {
@@ -96,7 +93,7 @@ public final class BackendCodec {
                 out.writeInt((int) millis(d.idleAfter()));
                 out.writeInt((int) millis(d.sleepAfter()));
                 out.writeInt((int) millis(d.keepAlive()));
-                writeStr8(out, s.deviceId(), "device id");
+                writeShortUtf8(out, s.deviceId(), "device id");
             }
             case Subscribe s -> {
                 EventFilter f = s.filter();
@@ -105,7 +102,7 @@ public final class BackendCodec {
                 out.writeByte(f.scope().code());
                 out.writeShort(f.deviceIds().size());
                 for (String id : f.deviceIds()) {
-                    writeStr8(out, id, "device id");
+                    writeShortUtf8(out, id, "device id");
                 }
             }
             case Unsubscribe u -> {
@@ -117,7 +114,7 @@ public final class BackendCodec {
                 out.writeInt(o.streamId());
                 out.writeInt((int) o.window());
                 out.writeShort(o.port());
-                writeStr8(out, o.deviceId(), "device id");
+                writeShortUtf8(out, o.deviceId(), "device id");
             }
             case Result r -> {
                 out.writeInt(r.requestId());
@@ -128,7 +125,7 @@ public final class BackendCodec {
                 out.writeByte(BackendWire.EVENT_UPLINK);
                 out.writeLong(u.timestampMillis());
                 out.writeLong(u.seq());
-                writeStr8(out, u.deviceId(), "device id");
+                writeShortUtf8(out, u.deviceId(), "device id");
                 out.writeBytes(u.payload());
             }
             case PresenceEvent p -> {
@@ -136,7 +133,7 @@ public final class BackendCodec {
                 out.writeLong(p.timestampMillis());
                 out.writeByte(p.kind().code());
                 out.writeByte(p.tier().code());
-                writeStr8(out, p.deviceId(), "device id");
+                writeShortUtf8(out, p.deviceId(), "device id");
             }
             case EventLoss l -> {
                 out.writeByte(BackendWire.EVENT_LOSS);
@@ -162,13 +159,7 @@ public final class BackendCodec {
 
     /** Encodes to a fresh array; convenient for tests and golden vectors. */
     public static byte[] toBytes(BackendFrame frame) {
-        ByteBuf buf = Unpooled.buffer();
-        try {
-            encode(frame, buf);
-            return ByteBufUtil.getBytes(buf);
-        } finally {
-            buf.release();
-        }
+        return written(out -> encode(frame, out));
     }
 
     /** Decodes one payload of a known type; {@code payload} holds exactly the payload and is fully consumed. */
@@ -357,34 +348,6 @@ public final class BackendCodec {
         return d == null ? 0 : d.toMillis();
     }
 
-    private static String deviceId(ByteBuf in) throws MalformedFrameException {
-        int length = u8(in);
-        if (length == 0 || length > Wire.MAX_DEVICE_ID_BYTES) {
-            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID,
-                    "device id must be 1.." + Wire.MAX_DEVICE_ID_BYTES + " bytes, got " + length);
-        }
-        need(in, length);
-        String id;
-        try {
-            id = utf8(in, length, "device id");
-        } catch (MalformedFrameException e) {
-            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID, e.getMessage());
-        }
-        if (!DeviceIds.isValid(id)) {
-            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID,
-                    "device id contains whitespace, control characters or slashes");
-        }
-        return id;
-    }
-
-    private static int streamId(ByteBuf in) throws MalformedFrameException {
-        int id = i32(in);
-        if (id == 0) {
-            throw violation("stream id 0 is not valid");
-        }
-        return id;
-    }
-
     private static void zero(int flags, String what) throws MalformedFrameException {
         if (flags != 0) {
             throw violation(what + " are reserved and must be zero");
@@ -393,9 +356,5 @@ public final class BackendCodec {
 
     private static MalformedFrameException violation(String detail) {
         return new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, detail);
-    }
-
-    private static void writeStr8(ByteBuf out, String text, String what) {
-        writeShortBytes(out, text.getBytes(StandardCharsets.UTF_8), what);
     }
 }

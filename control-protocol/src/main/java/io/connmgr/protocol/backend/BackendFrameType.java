@@ -1,5 +1,6 @@
 package io.connmgr.protocol.backend;
 
+import io.connmgr.protocol.wire.CodeTable;
 import io.connmgr.protocol.wire.FrameType;
 
 /**
@@ -31,18 +32,13 @@ public enum BackendFrameType {
 
     public static final int FIRST_CODE = 0x40;
     public static final int LAST_CODE = 0x4F;
-    private static final BackendFrameType[] BY_CODE = new BackendFrameType[256];
+    private static final CodeTable<BackendFrameType> BY_CODE = CodeTable.of(values(), BackendFrameType::code);
 
     static {
         for (BackendFrameType t : values()) {
             if (t.code < FIRST_CODE || t.code > LAST_CODE) {
                 throw new IllegalStateException("back-end frame type " + t + " outside 0x40..0x4F");
             }
-            if (BY_CODE[t.code] != null) {
-                throw new IllegalStateException("back-end frame type code 0x%02x already in use by %s"
-                        .formatted(t.code, BY_CODE[t.code]));
-            }
-            BY_CODE[t.code] = t;
         }
     }
 
@@ -74,6 +70,6 @@ public enum BackendFrameType {
 
     /** The type with that code, or {@code null} when the code is unassigned on the control channel. */
     public static BackendFrameType fromCode(int code) {
-        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        return BY_CODE.get(code);
     }
 }

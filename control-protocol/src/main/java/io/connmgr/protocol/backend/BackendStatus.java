@@ -1,5 +1,7 @@
 package io.connmgr.protocol.backend;
 
+import io.connmgr.protocol.wire.CodeTable;
+
 import java.util.Locale;
 
 /**
@@ -23,16 +25,7 @@ public enum BackendStatus {
     UNAVAILABLE(0x0D, "the appliance cannot take the request now; retry later"),
     INTERNAL_ERROR(0x0E, "internal error");
 
-    private static final BackendStatus[] BY_CODE = new BackendStatus[256];
-
-    static {
-        for (BackendStatus s : values()) {
-            if (BY_CODE[s.code] != null) {
-                throw new IllegalStateException("status code 0x%02x already in use by %s".formatted(s.code, BY_CODE[s.code]));
-            }
-            BY_CODE[s.code] = s;
-        }
-    }
+    private static final CodeTable<BackendStatus> BY_CODE = CodeTable.of(values(), BackendStatus::code);
 
     private final int code;
     private final String description;
@@ -52,7 +45,7 @@ public enum BackendStatus {
 
     /** The status with that code, or {@code null} when unassigned. */
     public static BackendStatus fromCode(int code) {
-        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        return BY_CODE.get(code);
     }
 
     /** Metric tag value: lower-case name. */

@@ -1,5 +1,7 @@
 package io.connmgr.protocol.backend;
 
+import io.connmgr.protocol.wire.CodeTable;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -20,6 +22,8 @@ public record EventFilter(int kinds, Scope scope, List<String> deviceIds) {
     public enum Scope {
         ALL(0), LIST(1), PREFIX(2);
 
+        private static final CodeTable<Scope> BY_CODE = CodeTable.of(values(), Scope::code);
+
         private final int code;
 
         Scope(int code) {
@@ -31,12 +35,7 @@ public record EventFilter(int kinds, Scope scope, List<String> deviceIds) {
         }
 
         public static Scope fromCode(int code) {
-            for (Scope s : values()) {
-                if (s.code == code) {
-                    return s;
-                }
-            }
-            return null;
+            return BY_CODE.get(code);
         }
     }
 

@@ -1,10 +1,14 @@
 package io.connmgr.protocol.backend;
 
+import io.connmgr.protocol.wire.CodeTable;
+
 /** What happened to a device, in a PRESENCE event. */
 public enum PresenceKind {
     CONNECTED(1),
     DISCONNECTED(2),
     TIER_CHANGED(3);
+
+    private static final CodeTable<PresenceKind> BY_CODE = CodeTable.of(values(), PresenceKind::code);
 
     private final int code;
 
@@ -18,11 +22,6 @@ public enum PresenceKind {
 
     /** The kind with that code, or {@code null} when unassigned. */
     public static PresenceKind fromCode(int code) {
-        for (PresenceKind k : values()) {
-            if (k.code == code) {
-                return k;
-            }
-        }
-        return null;
+        return BY_CODE.get(code);
     }
 }

@@ -3,11 +3,14 @@ package io.connmgr.protocol.codec;
 import io.connmgr.protocol.wire.ReasonCode;
 import io.connmgr.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * The frame header and the field types both channels' payloads are built from (big-endian integers, u8-length byte strings, UTF-8). Every
@@ -76,6 +79,11 @@ public final class Fields {
         out.writeBytes(bytes);
     }
 
+    /** A u8 length, then the UTF-8 bytes of {@code text}. */
+    public static void writeShortUtf8(ByteBuf out, String text, String what) {
+        writeShortBytes(out, text.getBytes(StandardCharsets.UTF_8), what);
+    }
+
     /** {@code length} bytes of well-formed UTF-8 (no overlong forms, no encoded surrogates). */
     public static String utf8(ByteBuf in, int length, String what) throws MalformedFrameException {
         need(in, length);
@@ -89,6 +97,51 @@ public final class Fields {
                     .toString();
         } catch (CharacterCodingException e) {
             throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, what + " is not valid UTF-8");
+        }
+    }
+
+    /**
+     * A device id: a u8 length of 1..{@value Wire#MAX_DEVICE_ID_BYTES}, then that many bytes of UTF-8 that
+     * {@link DeviceIds#isValid} accepts. A bad id is {@link ReasonCode#INVALID_DEVICE_ID}; a payload too short for
+     * the length it gives is truncation, {@link ReasonCode#PROTOCOL_ERROR}.
+     */
+    public static String deviceId(ByteBuf in) throws MalformedFrameException {
+        int length = u8(in);
+        if (length == 0 || length > Wire.MAX_DEVICE_ID_BYTES) {
+            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID,
+                    "device id must be 1.." + Wire.MAX_DEVICE_ID_BYTES + " bytes, got " + length);
+        }
+        need(in, length); // a short payload is truncation, not a bad id
+        String id;
+        try {
+            id = utf8(in, length, "device id");
+        } catch (MalformedFrameException e) {
+            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID, e.getMessage());
+        }
+        if (!DeviceIds.isValid(id)) {
+            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID,
+                    "device id contains whitespace, control characters or slashes");
+        }
+        return id;
+    }
+
+    /** A stream id: an i32 that is not 0. */
+    public static int streamId(ByteBuf in) throws MalformedFrameException {
+        int id = i32(in);
+        if (id == 0) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "stream id 0 is not valid");
+        }
+        return id;
+    }
+
+    /** What {@code writer} writes, as a fresh array; for encoders' convenience methods (tests, golden vectors). */
+    public static byte[] written(Consumer<ByteBuf> writer) {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            writer.accept(buf);
+            return ByteBufUtil.getBytes(buf);
+        } finally {
+            buf.release();
         }
     }
 

@@ -13,16 +13,7 @@ public enum CmdOpcode {
     /** value ignored: put the connection to sleep now. */
     SLEEP_NOW(0x05);
 
-    private static final CmdOpcode[] BY_CODE = new CmdOpcode[256];
-
-    static {
-        for (CmdOpcode c : values()) {
-            if (BY_CODE[c.code] != null) {
-                throw new IllegalStateException("command code 0x%02x already in use".formatted(c.code));
-            }
-            BY_CODE[c.code] = c;
-        }
-    }
+    private static final CodeTable<CmdOpcode> BY_CODE = CodeTable.of(values(), CmdOpcode::code);
 
     private final int code;
 
@@ -35,6 +26,6 @@ public enum CmdOpcode {
     }
 
     public static CmdOpcode fromCode(int code) {
-        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        return BY_CODE.get(code);
     }
 }

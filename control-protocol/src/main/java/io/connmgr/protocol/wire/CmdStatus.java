@@ -7,6 +7,8 @@ public enum CmdStatus {
     UNKNOWN_COMMAND(0x02),
     FAILED(0x03);
 
+    private static final CodeTable<CmdStatus> BY_CODE = CodeTable.of(values(), CmdStatus::code);
+
     private final int code;
 
     CmdStatus(int code) {
@@ -18,11 +20,6 @@ public enum CmdStatus {
     }
 
     public static CmdStatus fromCode(int code) {
-        for (CmdStatus s : values()) {
-            if (s.code == code) {
-                return s;
-            }
-        }
-        return null;
+        return BY_CODE.get(code);
     }
 }

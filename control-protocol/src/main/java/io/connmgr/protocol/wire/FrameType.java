@@ -46,17 +46,7 @@ public enum FrameType {
     /** Who may send a frame of this type on the device link. */
     public enum Direction { DEVICE_TO_APPLIANCE, APPLIANCE_TO_DEVICE, BOTH, RESERVED }
 
-    private static final FrameType[] BY_CODE = new FrameType[256];
-
-    static {
-        for (FrameType t : values()) {
-            if (BY_CODE[t.code] != null) {
-                throw new IllegalStateException("frame type code 0x%02x already in use by %s"
-                        .formatted(t.code, BY_CODE[t.code]));
-            }
-            BY_CODE[t.code] = t;
-        }
-    }
+    private static final CodeTable<FrameType> BY_CODE = CodeTable.of(values(), FrameType::code);
 
     private final int code;
     private final Direction direction;
@@ -80,6 +70,6 @@ public enum FrameType {
 
     /** The type with that code, or {@code null} when the code is unassigned. */
     public static FrameType fromCode(int code) {
-        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        return BY_CODE.get(code);
     }
 }

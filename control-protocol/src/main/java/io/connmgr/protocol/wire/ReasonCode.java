@@ -21,16 +21,7 @@ public enum ReasonCode {
     UNKNOWN_FRAME_TYPE(0x11, "frame type not supported"),
     SESSION_EXPIRED(0x12, "session expired");
 
-    private static final ReasonCode[] BY_CODE = new ReasonCode[256];
-
-    static {
-        for (ReasonCode r : values()) {
-            if (BY_CODE[r.code] != null) {
-                throw new IllegalStateException("reason code 0x%02x already in use by %s".formatted(r.code, BY_CODE[r.code]));
-            }
-            BY_CODE[r.code] = r;
-        }
-    }
+    private static final CodeTable<ReasonCode> BY_CODE = CodeTable.of(values(), ReasonCode::code);
 
     private final int code;
     private final String description;
@@ -50,7 +41,7 @@ public enum ReasonCode {
 
     /** The reason with that code, or {@code null} when unassigned (a newer peer may send codes we do not know). */
     public static ReasonCode fromCode(int code) {
-        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        return BY_CODE.get(code);
     }
 
     /** Metric tag value: lower-case name. */

@@ -11,6 +11,8 @@ public enum RpcStatus {
     /** The device could not answer before the request's deadline. */
     TIMEOUT(0x03);
 
+    private static final CodeTable<RpcStatus> BY_CODE = CodeTable.of(values(), RpcStatus::code);
+
     private final int code;
 
     RpcStatus(int code) {
@@ -23,11 +25,6 @@ public enum RpcStatus {
 
     /** The status with that code, or {@code null} when unassigned. */
     public static RpcStatus fromCode(int code) {
-        for (RpcStatus s : values()) {
-            if (s.code == code) {
-                return s;
-            }
-        }
-        return null;
+        return BY_CODE.get(code);
     }
 }

@@ -16,13 +16,7 @@ public enum StreamStatus {
     CANCELLED(0x08, "the other side went away"),
     FLOW_CONTROL_ERROR(0x09, "data beyond the granted window");
 
-    private static final StreamStatus[] BY_CODE = new StreamStatus[256];
-
-    static {
-        for (StreamStatus s : values()) {
-            BY_CODE[s.code] = s;
-        }
-    }
+    private static final CodeTable<StreamStatus> BY_CODE = CodeTable.of(values(), StreamStatus::code);
 
     private final int code;
     private final String description;
@@ -42,7 +36,7 @@ public enum StreamStatus {
 
     /** The status with that code, or {@code null} when unassigned. */
     public static StreamStatus fromCode(int code) {
-        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        return BY_CODE.get(code);
     }
 
     /** Metric tag value: lower-case name. */

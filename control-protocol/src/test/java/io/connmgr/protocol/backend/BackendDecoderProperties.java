@@ -1,5 +1,6 @@
 package io.connmgr.protocol.backend;
 
+import io.connmgr.protocol.codec.DecoderHarness;
 import io.connmgr.protocol.codec.ProtocolViolation;
 import io.connmgr.protocol.golden.GoldenVector;
 import io.connmgr.protocol.golden.GoldenVectors;
@@ -53,7 +54,8 @@ class BackendDecoderProperties {
     void validStream_decodesWhollyHoweverItIsChunked(@ForAll("validStreams") byte[] stream,
                                                      @ForAll("chunkSizes") List<Integer> chunkSizes) {
         // Appliance-bound and back-end-bound frames are mixed, so decode with the side each frame is for.
-        try (BackendHarness appliance = new BackendHarness(1 << 20, BackendFrameDecoder.Side.APPLIANCE)) {
+        try (DecoderHarness appliance =
+                     new DecoderHarness(new BackendFrameDecoder(1 << 20, BackendFrameDecoder.Side.APPLIANCE))) {
             feed(appliance, stream, chunkSizes);
             List<Object> out = appliance.received();
             assertThat(out).isNotEmpty();
@@ -63,7 +65,7 @@ class BackendDecoderProperties {
 
     private static void feedChecked(byte[] stream, int maxFrameSize, BackendFrameDecoder.Side side,
                                     List<Integer> chunkSizes) {
-        try (BackendHarness harness = new BackendHarness(maxFrameSize, side)) {
+        try (DecoderHarness harness = new DecoderHarness(new BackendFrameDecoder(maxFrameSize, side))) {
             feed(harness, stream, chunkSizes);
             boolean violated = false;
             for (Object out : harness.received()) {
@@ -79,7 +81,7 @@ class BackendDecoderProperties {
         }
     }
 
-    private static void feed(BackendHarness harness, byte[] stream, List<Integer> chunkSizes) {
+    private static void feed(DecoderHarness harness, byte[] stream, List<Integer> chunkSizes) {
         int fed = 0;
         for (int i = 0; fed < stream.length; i++) {
             int size = Math.min(stream.length - fed, chunkSizes.get(i % chunkSizes.size()));

@@ -1,5 +1,6 @@
 package io.connmgr.protocol.backend;
 
+import io.connmgr.protocol.codec.DecoderHarness;
 import io.connmgr.protocol.codec.ProtocolViolation;
 import io.connmgr.protocol.golden.GoldenVector;
 import io.connmgr.protocol.golden.GoldenVectors;
@@ -48,8 +49,8 @@ class BackendGoldenVectorsTest {
         byte[] bytes = vector.bytes();
         BackendFrameDecoder.Side receiver = expected.type().fromBackend()
                 ? BackendFrameDecoder.Side.APPLIANCE : BackendFrameDecoder.Side.BACKEND;
-        try (BackendHarness whole = new BackendHarness(Wire.DEFAULT_MAX_FRAME_SIZE, receiver);
-             BackendHarness trickled = new BackendHarness(Wire.DEFAULT_MAX_FRAME_SIZE, receiver)) {
+        try (DecoderHarness whole = harness(receiver);
+             DecoderHarness trickled = harness(receiver)) {
             List<Object> out = whole.feed(bytes);
             for (byte b : bytes) {
                 trickled.feed(new byte[]{b});
@@ -71,8 +72,7 @@ class BackendGoldenVectorsTest {
     @MethodSource("violations")
     void decode_violationVector_thenExactlyThatReasonThenNothing(GoldenVector vector) {
         ReasonCode expected = ReasonCode.fromCode(vector.integer("violation"));
-        try (BackendHarness harness = new BackendHarness(Wire.DEFAULT_MAX_FRAME_SIZE,
-                BackendFrameDecoder.Side.APPLIANCE)) {
+        try (DecoderHarness harness = harness(BackendFrameDecoder.Side.APPLIANCE)) {
             List<Object> emitted = harness.feed(vector.bytes());
 
             assertThat(emitted).hasSize(1).first().isInstanceOf(ProtocolViolation.class)
@@ -108,4 +108,7 @@ class BackendGoldenVectorsTest {
         return HexFormat.of().formatHex(bytes);
     }
 
+    private static DecoderHarness harness(BackendFrameDecoder.Side side) {
+        return new DecoderHarness(new BackendFrameDecoder(Wire.DEFAULT_MAX_FRAME_SIZE, side));
+    }
 }

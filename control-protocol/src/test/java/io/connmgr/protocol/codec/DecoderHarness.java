@@ -14,21 +14,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A {@link FrameEncoder} and a {@link FrameDecoder} in an {@link EmbeddedChannel}, with the bookkeeping decoder tests
- * need: every inbound buffer handed to the decoder is remembered so {@link #close()} can prove it was released, and
- * {@link #buffered()} tells how many bytes the decoder is holding.
+ * A frame decoder in an {@link EmbeddedChannel} (the device link's with its {@link FrameEncoder}, or the control
+ * channel's on its own), with the bookkeeping decoder tests need: every inbound buffer handed to the decoder is
+ * remembered so {@link #close()} can prove it was released, what it emitted is released on close (STREAM_DATA holds
+ * slices of the input), and {@link #buffered()} tells how many bytes the decoder is holding.
  */
 public final class DecoderHarness implements AutoCloseable {
     private static final MethodHandle ACTUAL_READABLE_BYTES = actualReadableBytes();
 
-    private final FrameDecoder decoder;
+    private final TypeFirstFrameDecoder<?> decoder;
     private final EmbeddedChannel channel;
     private final List<ByteBuf> fed = new ArrayList<>();
     private final List<Object> received = new ArrayList<>();
 
+    /** The device link: a {@link FrameDecoder} behind a {@link FrameEncoder}. */
     public DecoderHarness(int maxFrameSize) {
         decoder = new FrameDecoder(maxFrameSize);
         channel = new EmbeddedChannel(FrameEncoder.INSTANCE, decoder);
+    }
+
+    /** Any frame decoder on its own, such as the control channel's; {@link #encode} is then not available. */
+    public DecoderHarness(TypeFirstFrameDecoder<?> decoder) {
+        this.decoder = decoder;
+        channel = new EmbeddedChannel(decoder);
     }
 
     /** Delivers each chunk as a separate read; returns what the decoder emitted for these chunks. */
@@ -113,7 +121,7 @@ public final class DecoderHarness implements AutoCloseable {
         }
     }
 
-    // ByteToMessageDecoder exposes the size of its cumulation only to subclasses; FrameDecoder is final, so the tests
+    // ByteToMessageDecoder exposes the size of its cumulation only to subclasses; the decoders are final, so the tests
     // reach the protected accessor reflectively (test code only; the class is on the class path, not in a module).
     private static MethodHandle actualReadableBytes() {
         try {

@@ -1,5 +1,11 @@
 package io.connmgr.protocol.wire;
 
+import io.connmgr.protocol.backend.BackendFrameType;
+import io.connmgr.protocol.backend.BackendStatus;
+import io.connmgr.protocol.backend.EventFilter;
+import io.connmgr.protocol.backend.PresenceKind;
+import io.connmgr.protocol.backend.PresenceTier;
+import io.connmgr.protocol.message.StreamMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -94,6 +100,25 @@ class WireCodesTest {
     @Test
     void cmdStatus_fromCode_whenUnassigned_thenNull() {
         assertUnassignedCodesMapToNull(CmdStatus.values(), CmdStatus::code, CmdStatus::fromCode);
+    }
+
+    @Test
+    void theOtherTables_fromCode_isTheExactInverseOfCode() {
+        assertInverse(RpcStatus.values(), RpcStatus::code, RpcStatus::fromCode);
+        assertInverse(StreamStatus.values(), StreamStatus::code, StreamStatus::fromCode);
+        assertInverse(StreamMode.values(), StreamMode::code, StreamMode::fromCode);
+        assertInverse(BackendFrameType.values(), BackendFrameType::code, BackendFrameType::fromCode);
+        assertInverse(BackendStatus.values(), BackendStatus::code, BackendStatus::fromCode);
+        assertInverse(PresenceKind.values(), PresenceKind::code, PresenceKind::fromCode);
+        assertInverse(PresenceTier.values(), PresenceTier::code, PresenceTier::fromCode);
+        assertInverse(EventFilter.Scope.values(), EventFilter.Scope::code, EventFilter.Scope::fromCode);
+    }
+
+    private static <E> void assertInverse(E[] values, ToIntFunction<E> code, IntFunction<E> fromCode) {
+        for (E e : values) {
+            assertThat(fromCode.apply(code.applyAsInt(e))).as("%s", e).isSameAs(e);
+        }
+        assertUnassignedCodesMapToNull(values, code, fromCode);
     }
 
     private static <E> void assertUnassignedCodesMapToNull(E[] values, ToIntFunction<E> code, IntFunction<E> fromCode) {

@@ -23,10 +23,7 @@ final class MessageKeys {
     }
 
     static byte[] prefix(String deviceId) {
-        byte[] id = id(deviceId);
-        byte[] k = Arrays.copyOf(id, id.length + 1);
-        k[id.length] = ENTRY;
-        return k;
+        return tagged(deviceId, ENTRY);
     }
 
     static byte[] entry(String deviceId, long position) {
@@ -35,10 +32,7 @@ final class MessageKeys {
     }
 
     static byte[] meta(String deviceId) {
-        byte[] id = id(deviceId);
-        byte[] k = Arrays.copyOf(id, id.length + 1);
-        k[id.length] = META;
-        return k;
+        return tagged(deviceId, META);
     }
 
     static byte[] named(String deviceId, String name) {
@@ -51,9 +45,14 @@ final class MessageKeys {
 
     /** The smallest key after every key of the device (0x02 sorts after both tags and before any id character). */
     static byte[] past(String deviceId) {
+        return tagged(deviceId, (byte) 0x02);
+    }
+
+    /** The device id followed by one tag byte. */
+    private static byte[] tagged(String deviceId, byte tag) {
         byte[] id = id(deviceId);
         byte[] k = Arrays.copyOf(id, id.length + 1);
-        k[id.length] = 0x02;
+        k[id.length] = tag;
         return k;
     }
 

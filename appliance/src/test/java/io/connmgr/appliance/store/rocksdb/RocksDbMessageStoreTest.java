@@ -2,7 +2,6 @@ package io.connmgr.appliance.store.rocksdb;
 
 import io.connmgr.appliance.auth.TokenHash;
 import io.connmgr.appliance.backend.BackendRegistry;
-import io.connmgr.appliance.store.ApplianceStore;
 import io.connmgr.appliance.store.BackendRecord;
 import io.connmgr.appliance.store.MessageStore;
 import io.connmgr.appliance.store.MessageStore.IdempotencyRecord;
@@ -10,41 +9,16 @@ import io.connmgr.appliance.store.MessageStore.MessageStatus;
 import io.connmgr.appliance.store.MessageStore.QueueMeta;
 import io.connmgr.appliance.store.MessageStore.QueuedMessage;
 import io.connmgr.appliance.store.MessageStore.State;
-import io.connmgr.appliance.store.StoreOptions;
 import io.connmgr.appliance.session.TimeSource;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The messaging and back-end families of the RocksDB store. */
-class RocksDbMessageStoreTest {
-    @TempDir
-    Path dir;
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private ApplianceStore store;
-
-    @BeforeEach
-    void open() {
-        store = RocksDbStore.open(dir, StoreOptions.defaults(), registry);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
-    private void reopen() {
-        store.close();
-        store = RocksDbStore.open(dir, StoreOptions.defaults(), registry);
-    }
+class RocksDbMessageStoreTest extends OpenStoreTestBase {
 
     private static QueuedMessage message(String device, long position) {
         return new QueuedMessage(device, position, "m" + position, 1000, 0, 0, 0,

@@ -14,38 +14,12 @@ import io.connmgr.appliance.store.SampleRecords;
 import io.connmgr.appliance.store.SessionRecord;
 import io.connmgr.appliance.store.StoreException;
 import io.connmgr.appliance.store.StoreOptions;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class RocksDbStoreTest {
-
-    @TempDir
-    Path dir;
-
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private ApplianceStore store;
-
-    @BeforeEach
-    void open() {
-        store = RocksDbStore.open(dir, StoreOptions.defaults(), registry);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
-    private void reopen() {
-        store.close();
-        store = RocksDbStore.open(dir, StoreOptions.defaults(), registry);
-    }
+class RocksDbStoreTest extends OpenStoreTestBase {
 
     @Test
     void everyRecordType_roundTrips_includingNulls() {
