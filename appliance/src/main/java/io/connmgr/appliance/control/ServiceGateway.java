@@ -36,6 +36,9 @@ import java.util.concurrent.Executor;
  * windows passed through to the device.
  */
 public final class ServiceGateway implements BackendGateway, SessionObserver {
+    /** The requester's name as connection-initiating devices would see it; control-channel streams never go there. */
+    private static final String ORIGIN = "control-channel";
+
     private final ApplianceConfig config;
     private final ConnectionManager manager;
     private final MessagingService messaging;
@@ -193,9 +196,6 @@ public final class ServiceGateway implements BackendGateway, SessionObserver {
         });
         return result;
     }
-
-    /** The requester's name as connection-initiating devices would see it; control-channel streams never go there. */
-    private static final String ORIGIN = "control-channel";
 
     private static StreamOpenResult outcomeOf(OpenFailure f) {
         return switch (f) {
