@@ -189,7 +189,7 @@ public final class Appliance implements AutoCloseable {
         streams = new StreamService(manager, storeReads, metrics, StreamService.Options.of(config));
         if (backendGateway == null) {
             backendGateway = new ServiceGateway(config, manager, messaging, rpc, uplinkBus, storeReads,
-                    InstantSource.system());
+                    InstantSource.system(), streams, adminGroup);
         }
         manager.attachStreams(streams.capabilities(), streams::admitted);
         pipelines.attachStreams(streams);

@@ -44,8 +44,12 @@ public interface BackendGateway {
     /**
      * Opens a stream to {@code port} on the device, granting the device {@code window} bytes (the back-end's
      * receive window). On {@link StreamOpenResult.Opened} the caller may write up to its {@code window} bytes, and
-     * grows it on {@link StreamSink#onWindow}; the gateway calls {@code sink} for everything the device side sends.
-     * Flow control is end to end: the control server relays windows and never buffers beyond them.
+     * grows it on {@link StreamSink#onWindow}; the gateway calls {@code sink} for everything the device side sends,
+     * and only after the future has completed. Flow control is end to end: the control server relays windows and
+     * never buffers beyond them.
+     *
+     * <p>Cancelling the returned future gives the open up (the back-end went away): no stream remains, and a device
+     * that was already asked is told so.
      */
     CompletableFuture<StreamOpenResult> openStream(String deviceId, int port, long window, StreamSink sink);
 
@@ -128,6 +132,11 @@ public interface BackendGateway {
         record Refused(StreamStatus status) implements StreamOpenResult { }
         record UnknownDevice() implements StreamOpenResult { }
         record Offline() implements StreamOpenResult { }
-        record NotSupported() implements StreamOpenResult { }
+        /** This appliance, or this device, cannot carry the stream; {@code detail} says why (may be empty). */
+        record NotSupported(String detail) implements StreamOpenResult {
+            public NotSupported() {
+                this("");
+            }
+        }
     }
 }

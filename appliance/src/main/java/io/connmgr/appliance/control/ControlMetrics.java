@@ -3,6 +3,7 @@ package io.connmgr.appliance.control;
 import io.connmgr.protocol.backend.BackendFrameType;
 import io.connmgr.protocol.backend.BackendStatus;
 import io.connmgr.protocol.wire.ReasonCode;
+import io.connmgr.protocol.wire.StreamStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,6 +22,7 @@ public final class ControlMetrics {
     private final Counter eventsDelivered;
     private final Counter eventsDropped;
     private final Counter streamsOpened;
+    private final Map<StreamStatus, Counter> streamsRefused = new EnumMap<>(StreamStatus.class);
     private final AtomicInteger sessions = new AtomicInteger();
 
     public ControlMetrics(MeterRegistry registry) {
@@ -51,6 +53,14 @@ public final class ControlMetrics {
                 .description("Events dropped for back-ends that read too slowly").register(registry);
         streamsOpened = Counter.builder("cm.control.streams.opened")
                 .description("Streams opened over the control channel").register(registry);
+        for (StreamStatus reason : new StreamStatus[]{StreamStatus.CANCELLED, StreamStatus.FAILED,
+                StreamStatus.FLOW_CONTROL_ERROR}) {
+            streamsRefused.put(reason, Counter.builder("cm.control.stream.resets")
+                    .description("Stream frames from back-ends refused with STREAM_RESET, by the reason sent: data "
+                            + "for no open stream (cancelled), before the open's answer or after FIN (failed), beyond "
+                            + "the window (flow_control_error)")
+                    .tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(registry));
+        }
         Gauge.builder("cm.control.sessions", sessions, AtomicInteger::get)
                 .description("Authenticated control channels open").register(registry);
     }
@@ -89,6 +99,10 @@ public final class ControlMetrics {
 
     void streamOpened() {
         streamsOpened.increment();
+    }
+
+    void streamRefused(StreamStatus reason) {
+        streamsRefused.get(reason).increment();
     }
 
     public double droppedEvents() {

@@ -44,6 +44,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 /**
  * One authenticated back-end: answers its requests through the {@link BackendGateway}, delivers the events its
@@ -158,11 +159,19 @@ final class ControlSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private <T> void answer(Request r, CompletableFuture<T> future, ResultMapper<T> mapper) {
+        answer(r, future, mapper, null);
+    }
+
+    /** @param orphaned takes an outcome that arrives after the channel closed (nobody to answer), or null */
+    private <T> void answer(Request r, CompletableFuture<T> future, ResultMapper<T> mapper, Consumer<T> orphaned) {
         inFlight++;
         updateReading();
         future.whenCompleteAsync((outcome, failure) -> {
             inFlight--;
             if (closed) {
+                if (failure == null && orphaned != null) {
+                    orphaned.accept(outcome);
+                }
                 return;
             }
             Result result;
@@ -307,6 +316,7 @@ final class ControlSessionHandler extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             opening = CompletableFuture.failedFuture(e);
         }
+        stream.opening = opening;
         answer(o, opening, (id, outcome) -> {
             if (!(outcome instanceof StreamOpenResult.Opened opened)) {
                 streams.remove(o.streamId(), stream);
@@ -322,8 +332,13 @@ final class ControlSessionHandler extends ChannelInboundHandlerAdapter {
                 case StreamOpenResult.Refused r -> new Result(id, refusal(r.status()), utf8(r.status().description()));
                 case StreamOpenResult.UnknownDevice u -> status(id, BackendStatus.UNKNOWN_DEVICE);
                 case StreamOpenResult.Offline off -> status(id, BackendStatus.OFFLINE);
-                case StreamOpenResult.NotSupported n -> status(id, BackendStatus.NOT_SUPPORTED);
+                case StreamOpenResult.NotSupported n -> new Result(id, BackendStatus.NOT_SUPPORTED, utf8(n.detail()));
             };
+        }, outcome -> {
+            // Opened just as the channel closed: end() found no handle to reset, so the device side is told here.
+            if (outcome instanceof StreamOpenResult.Opened opened) {
+                opened.handle().reset(StreamStatus.CANCELLED);
+            }
         });
     }
 
@@ -334,7 +349,9 @@ final class ControlSessionHandler extends ChannelInboundHandlerAdapter {
             case UNREACHABLE -> BackendStatus.UNREACHABLE;
             case TOO_MANY_STREAMS -> BackendStatus.TOO_MANY_STREAMS;
             case NOT_SUPPORTED -> BackendStatus.NOT_SUPPORTED;
-            case OK, FAILED, CANCELLED, FLOW_CONTROL_ERROR -> BackendStatus.INTERNAL_ERROR;
+            // The device's link ended or the device failed the stream while it opened: worth another try.
+            case FAILED, CANCELLED -> BackendStatus.UNAVAILABLE;
+            case OK, FLOW_CONTROL_ERROR -> BackendStatus.INTERNAL_ERROR;
         };
     }
 
@@ -343,9 +360,12 @@ final class ControlSessionHandler extends ChannelInboundHandlerAdapter {
         if (s == null || s.handle == null || s.backendFin) {
             d.release();
             if (s == null) {
+                // Also what a stream that just ended sees of bytes already in flight: reset, no more.
+                metrics.streamRefused(StreamStatus.CANCELLED);
                 ctx.write(new StreamReset(d.streamId(), StreamStatus.CANCELLED));
             } else {
                 streams.remove(d.streamId());
+                metrics.streamRefused(StreamStatus.FAILED);
                 s.resetBoth(StreamStatus.FAILED);
             }
             return;
@@ -354,6 +374,7 @@ final class ControlSessionHandler extends ChannelInboundHandlerAdapter {
         if (n > s.sendCredit) {
             d.release();
             streams.remove(d.streamId());
+            metrics.streamRefused(StreamStatus.FLOW_CONTROL_ERROR);
             s.resetBoth(StreamStatus.FLOW_CONTROL_ERROR);
             return;
         }
@@ -373,6 +394,7 @@ final class ControlSessionHandler extends ChannelInboundHandlerAdapter {
     /** One stream of this channel; event-loop state only. */
     private final class ControlStream {
         final int id;
+        CompletableFuture<StreamOpenResult> opening;
         BackendGateway.StreamHandle handle;
         long sendCredit;
         boolean backendFin;
@@ -508,6 +530,9 @@ final class ControlSessionHandler extends ChannelInboundHandlerAdapter {
         }
         outbox.clear();
         for (ControlStream s : streams.values()) {
+            if (s.handle == null && s.opening != null) {
+                s.opening.cancel(false); // still opening: the gateway gives the open up and tells the device
+            }
             s.resetByBackend(StreamStatus.CANCELLED);
         }
         streams.clear();

@@ -6,6 +6,10 @@ import io.connmgr.appliance.messaging.UplinkBus;
 import io.connmgr.appliance.rpc.RpcService;
 import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.SessionObserver;
+import io.connmgr.appliance.stream.FramedEndpoint;
+import io.connmgr.appliance.stream.OpenFailure;
+import io.connmgr.appliance.stream.OpenRequest;
+import io.connmgr.appliance.stream.StreamService;
 import io.connmgr.appliance.tier.ConnectionManager;
 import io.connmgr.protocol.backend.BackendFrame.PresenceEvent;
 import io.connmgr.protocol.backend.BackendFrame.UplinkEvent;
@@ -13,6 +17,9 @@ import io.connmgr.protocol.backend.BackendWire;
 import io.connmgr.protocol.backend.DeviceSettings;
 import io.connmgr.protocol.backend.PresenceKind;
 import io.connmgr.protocol.backend.PresenceTier;
+import io.connmgr.protocol.wire.StreamStatus;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoopGroup;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,11 +30,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 
 /**
- * The control channel's view of the appliance: the same message queue, RPC and settings path as the REST API, and
- * presence from the connection manager's session events. Streams over the control channel are not offered yet: back-ends
- * reach device ports through the proxy listener.
+ * The control channel's view of the appliance: the same message queue, RPC and settings path as the REST API,
+ * presence from the connection manager's session events, and streams from the same engine as the proxy listener
+ * (waking the device from any tier, waiting connect-wait for one that is offline), with the control channel's
+ * windows passed through to the device.
  */
 public final class ServiceGateway implements BackendGateway, SessionObserver {
+    /** The requester's name as connection-initiating devices would see it; control-channel streams never go there. */
+    private static final String ORIGIN = "control-channel";
+
     private final ApplianceConfig config;
     private final ConnectionManager manager;
     private final MessagingService messaging;
@@ -35,11 +46,18 @@ public final class ServiceGateway implements BackendGateway, SessionObserver {
     private final UplinkBus uplinks;
     private final Executor storeReads;
     private final InstantSource clock;
+    private final StreamService streams;
+    private final EventLoopGroup streamLoops;
     private final List<EventListener> listeners = new CopyOnWriteArrayList<>();
 
-    /** @param storeReads runs the store reads that tell a known device from an unknown one */
+    /**
+     * @param storeReads  runs the store reads that tell a known device from an unknown one
+     * @param streams     the stream engine, or {@code null} to offer no streams
+     * @param streamLoops where the timers of stream opens run (the control channels' own loops serve well)
+     */
     public ServiceGateway(ApplianceConfig config, ConnectionManager manager, MessagingService messaging, RpcService rpc,
-                          UplinkBus uplinks, Executor storeReads, InstantSource clock) {
+                          UplinkBus uplinks, Executor storeReads, InstantSource clock, StreamService streams,
+                          EventLoopGroup streamLoops) {
         this.config = config;
         this.manager = manager;
         this.messaging = messaging;
@@ -47,6 +65,8 @@ public final class ServiceGateway implements BackendGateway, SessionObserver {
         this.uplinks = uplinks;
         this.storeReads = storeReads;
         this.clock = clock;
+        this.streams = streams;
+        this.streamLoops = streamLoops;
         manager.addObserver(this);
     }
 
@@ -130,15 +150,127 @@ public final class ServiceGateway implements BackendGateway, SessionObserver {
         };
     }
 
-    /** Everything but streams, which back-ends reach through the proxy listener for now. */
+    /** Everything; streams only with a stream engine. */
     @Override
     public int capabilities() {
-        return BackendWire.ALL_CAPABILITIES & ~BackendWire.CAP_STREAMS;
+        return streams != null ? BackendWire.ALL_CAPABILITIES : BackendWire.ALL_CAPABILITIES & ~BackendWire.CAP_STREAMS;
     }
 
+    /**
+     * Opens a multiplexed stream through the stream engine. A device that is not known at all is answered at once;
+     * one that is known but offline is waited for up to connect-wait, as for the proxy.
+     */
     @Override
     public CompletableFuture<StreamOpenResult> openStream(String deviceId, int port, long window, StreamSink sink) {
-        return CompletableFuture.completedFuture(new StreamOpenResult.NotSupported());
+        if (streams == null) {
+            return CompletableFuture.completedFuture(new StreamOpenResult.NotSupported("streams are not offered"));
+        }
+        CompletableFuture<StreamOpenResult> result = new CompletableFuture<>();
+        SinkPeer peer = new SinkPeer(sink, result);
+        FramedEndpoint end = new FramedEndpoint(streamLoops.next(), window, peer);
+        peer.end = end;
+        OpenRequest.Reply reply = new OpenRequest.Reply() {
+            @Override
+            public void succeeded() {
+                // Answered by SinkPeer.opened, once the stream is bound: its data must not overtake the answer.
+            }
+
+            @Override
+            public void failed(OpenFailure failure) {
+                result.complete(outcomeOf(failure));
+            }
+        };
+        known(deviceId).whenComplete((known, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else if (!known) {
+                result.complete(new StreamOpenResult.UnknownDevice());
+            } else if (!result.isDone()) {
+                streams.open(new OpenRequest(deviceId, port, ORIGIN, end, reply));
+            }
+        });
+        result.whenComplete((outcome, failure) -> {
+            if (result.isCancelled()) {
+                end.reset(StreamStatus.CANCELLED); // the channel closed while the stream was opening
+            }
+        });
+        return result;
+    }
+
+    private static StreamOpenResult outcomeOf(OpenFailure f) {
+        return switch (f) {
+            case UNKNOWN_DEVICE -> new StreamOpenResult.UnknownDevice();
+            case DEVICE_OFFLINE -> new StreamOpenResult.Offline();
+            case NOT_EXPOSED -> new StreamOpenResult.Refused(StreamStatus.NOT_EXPOSED);
+            case REFUSED -> new StreamOpenResult.Refused(StreamStatus.REFUSED);
+            case UNREACHABLE -> new StreamOpenResult.Refused(StreamStatus.UNREACHABLE);
+            case TOO_MANY_STREAMS -> new StreamOpenResult.Refused(StreamStatus.TOO_MANY_STREAMS);
+            case NOT_SUPPORTED -> new StreamOpenResult.NotSupported("the device offers no multiplexed streams (it "
+                    + "announced none, or only data connections or connect requests, which carry no windows to pass "
+                    + "on); reach it through the proxy listener");
+            case FAILED -> new StreamOpenResult.Refused(StreamStatus.FAILED);
+        };
+    }
+
+    /** The device side of one stream, towards the control channel's sink; the handle goes the other way. */
+    private static final class SinkPeer implements FramedEndpoint.Peer {
+        private final StreamSink sink;
+        private final CompletableFuture<StreamOpenResult> result;
+        private FramedEndpoint end;
+
+        SinkPeer(StreamSink sink, CompletableFuture<StreamOpenResult> result) {
+            this.sink = sink;
+            this.result = result;
+        }
+
+        @Override
+        public void opened(long deviceWindow) {
+            FramedEndpoint e = end;
+            StreamHandle handle = new StreamHandle() {
+                @Override
+                public void write(ByteBuf data) {
+                    e.write(data);
+                }
+
+                @Override
+                public void window(long increment) {
+                    e.window(increment);
+                }
+
+                @Override
+                public void close() {
+                    e.close();
+                }
+
+                @Override
+                public void reset(StreamStatus reason) {
+                    e.reset(reason);
+                }
+            };
+            if (!result.complete(new StreamOpenResult.Opened(deviceWindow, handle))) {
+                e.reset(StreamStatus.CANCELLED); // given up meanwhile
+            }
+        }
+
+        @Override
+        public void data(ByteBuf data) {
+            sink.onData(data);
+        }
+
+        @Override
+        public void window(long increment) {
+            sink.onWindow(increment);
+        }
+
+        @Override
+        public void fin() {
+            sink.onClose();
+        }
+
+        @Override
+        public void reset(StreamStatus reason) {
+            sink.onReset(reason);
+        }
     }
 
     // ---- presence, from the connection manager's session events (on the session's event loop) ----

@@ -4,6 +4,7 @@ import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.stream.BackendRelayHandler;
 import io.connmgr.appliance.stream.OpenFailure;
 import io.connmgr.appliance.stream.OpenRequest;
+import io.connmgr.appliance.stream.SocketEndpoint;
 import io.connmgr.appliance.stream.StreamMetrics;
 import io.connmgr.appliance.stream.StreamService;
 import io.netty.buffer.Unpooled;
@@ -107,7 +108,8 @@ final class ProxyConnection {
             }
         }
         StreamService streams = context.streams();
-        streams.open(new OpenRequest(deviceId, port, origin, channel, relay, new OpenRequest.Reply() {
+        SocketEndpoint backend = new SocketEndpoint(channel, relay);
+        streams.open(new OpenRequest(deviceId, port, origin, backend, new OpenRequest.Reply() {
             @Override
             public void succeeded() {
                 finish("ok");

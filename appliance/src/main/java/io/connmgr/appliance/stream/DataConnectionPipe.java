@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class DataConnectionPipe {
     private final Channel device;
     private final Channel backend;
+    private final BackendRelayHandler relay;
     private final StreamMetrics metrics;
     private final Runnable onEnd;
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -30,9 +31,11 @@ final class DataConnectionPipe {
     private volatile ChannelFuture lastToDevice;
     private volatile ChannelFuture lastToBackend;
 
-    DataConnectionPipe(Channel device, Channel backend, StreamMetrics metrics, Runnable onEnd) {
+    DataConnectionPipe(Channel device, Channel backend, BackendRelayHandler relay, StreamMetrics metrics,
+                       Runnable onEnd) {
         this.device = device;
         this.backend = backend;
+        this.relay = relay;
         this.metrics = metrics;
         this.onEnd = onEnd;
     }
@@ -79,7 +82,7 @@ final class DataConnectionPipe {
     }
 
     /** The sink behind the back-end connection's {@link BackendRelayHandler}. */
-    BackendRelayHandler.Sink backendSide() {
+    private BackendRelayHandler.Sink backendSide() {
         return new BackendRelayHandler.Sink() {
             @Override
             public void read(ChannelHandlerContext ctx, ByteBuf data) {
@@ -109,8 +112,9 @@ final class DataConnectionPipe {
         };
     }
 
-    /** Starts reading both sides. */
+    /** Starts relaying what the back-end sent meanwhile, and reading both sides. */
     void start() {
+        relay.bind(backendSide());
         Reading.resume(backend);
         Reading.resume(device);
     }

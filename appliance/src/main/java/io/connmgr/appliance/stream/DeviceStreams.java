@@ -87,7 +87,7 @@ final class DeviceStreams {
     // ---------------------------------------------------------------- appliance-opened streams
 
     void open(OpenRequest r) {
-        StreamMetrics.Kind kind = service.kindFor(capabilities);
+        StreamMetrics.Kind kind = service.kindFor(capabilities, r.backend());
         if (!channel.isActive()) {
             fail(r, StreamMetrics.Kind.MULTIPLEXED, StreamStatus.FAILED, OpenFailure.FAILED);
             return;
@@ -112,7 +112,8 @@ final class DeviceStreams {
             case CONNECT_REQUEST -> new ConnectRequest(id, r.port(), token, r.origin());
             case DATA_CONNECTION -> new StreamOpen(id, service.options().window(), StreamMode.DATA_CONNECTION,
                     r.port(), token, "");
-            default -> new StreamOpen(id, service.options().window(), StreamMode.MULTIPLEXED, r.port(), token, "");
+            default -> new StreamOpen(id, r.backend().receiveWindow(service.options().window()),
+                    StreamMode.MULTIPLEXED, r.port(), token, "");
         };
         channel.writeAndFlush(open);
         p.deadline = loop.schedule(() -> openTimedOut(p), service.options().connectWait().toMillis(),
@@ -188,13 +189,14 @@ final class DeviceStreams {
             abandon(p, StreamStatus.CANCELLED, OpenFailure.FAILED);
             return;
         }
-        MuxStream s = new MuxStream(this, p.id, p.kind, p.request.backend(), service.options().window(),
+        StreamEndpoint backend = p.request.backend();
+        MuxStream s = new MuxStream(this, p.id, p.kind, backend, backend.receiveWindow(service.options().window()),
                 service.metrics());
         streams.put(p.id, s);
         service.metrics().opened(p.kind, StreamStatus.OK);
         p.request.reply().succeeded();
         s.start(res.window());
-        p.request.relay().bind(s);
+        backend.bind(s, res.window());
     }
 
     /** A data connection presented this stream's token; from here on the pipe carries it. */
@@ -251,13 +253,13 @@ final class DeviceStreams {
                 service.serverLinks(deviceId, -1);
                 return;
             }
-            MuxStream s = new MuxStream(this, id, kind, connect.channel(), service.options().window(),
-                    service.metrics());
+            SocketEndpoint backend = new SocketEndpoint(connect.channel(), relay);
+            MuxStream s = new MuxStream(this, id, kind, backend, service.options().window(), service.metrics());
             streams.put(id, s);
             service.metrics().opened(kind, StreamStatus.OK);
             channel.writeAndFlush(new StreamOpenResult(id, StreamStatus.OK, service.options().window()));
             s.start(o.window());
-            relay.bind(s);
+            backend.bind(s, o.window());
         });
     }
 
@@ -301,7 +303,7 @@ final class DeviceStreams {
     private void reset(StreamReset r) {
         Object o = streams.get(r.streamId());
         switch (o) {
-            case MuxStream s -> s.abort();
+            case MuxStream s -> s.abort(r.reason());
             case PendingOpen p -> {
                 if (p.attach == null || service.claimAttach(p.attach)) {
                     abandon(p, r.reason(), OpenFailure.of(r.reason()));
@@ -339,7 +341,7 @@ final class DeviceStreams {
         gone = true;
         for (Object o : new ArrayList<>(streams.values())) {
             switch (o) {
-                case MuxStream s -> s.abort();
+                case MuxStream s -> s.abort(StreamStatus.CANCELLED);
                 case PendingOpen p -> {
                     if (p.attach == null || service.claimAttach(p.attach)) {
                         abandon(p, StreamStatus.CANCELLED, OpenFailure.FAILED);

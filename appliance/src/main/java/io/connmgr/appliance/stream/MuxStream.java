@@ -6,38 +6,33 @@ import io.connmgr.protocol.message.StreamReset;
 import io.connmgr.protocol.message.StreamWindow;
 import io.connmgr.protocol.wire.StreamStatus;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.socket.DuplexChannel;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One stream carried in STREAM_DATA frames on the device link, relayed to a back-end connection, with per-stream
- * credit in both directions:
+ * One stream carried in STREAM_DATA frames on the device link, relayed to the back-end's end of it
+ * ({@link StreamEndpoint}), with per-stream credit in both directions:
  * <ul>
- *   <li>back-end → device: the back-end is read only while the device's window has credit and the device link is
- *   writable; a read that overshoots waits in {@code pending} (at most one read's worth);</li>
- *   <li>device → back-end: the device may have {@code window} bytes in flight; credit is granted back (STREAM_WINDOW)
- *   as the back-end socket accepts the bytes, half a window at a time, so a slow back-end holds at most one window
- *   of this stream in memory and stalls only this stream.</li>
+ *   <li>back-end → device: the back-end's bytes flow only while the device's window has credit and the device link
+ *   is writable; a read that overshoots waits in {@code pending} (at most one read's worth);</li>
+ *   <li>device → back-end: the device may have {@code window} bytes in flight; credit goes back (STREAM_WINDOW) as
+ *   the back-end's end consumes them, so a slow back-end holds at most one window of this stream in memory and
+ *   stalls only this stream.</li>
  * </ul>
- * State changes on the device link's event loop; {@link BackendRelayHandler.Sink} calls arrive on the back-end's and
- * hop over.
+ * State changes on the device link's event loop; the endpoint's calls may come from other threads and hop over.
  */
-final class MuxStream implements BackendRelayHandler.Sink {
+final class MuxStream {
     private static final int MAX_CHUNK = 16 * 1024;
 
     private final DeviceStreams link;
     final int id;
     final StreamMetrics.Kind kind;
-    private final Channel backend;
-    private final int window;
+    private final StreamEndpoint backend;
+    private final long window;
+    private final long grantThreshold;
     private final StreamMetrics metrics;
-    /** Read gate for the back-end, decremented on the back-end's loop as bytes are read. */
+    /** Read gate for the back-end, decremented on the back-end's thread as bytes arrive. */
     private final AtomicLong readCredit = new AtomicLong();
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
     private long sendWindow;
@@ -47,15 +42,16 @@ final class MuxStream implements BackendRelayHandler.Sink {
     private boolean localClosed;
     private boolean remoteClosed;
     private boolean done;
-    private ChannelFuture lastWrite;
 
-    MuxStream(DeviceStreams link, int id, StreamMetrics.Kind kind, Channel backend, int window,
+    /** @param window the receive window the device was given in STREAM_OPEN (or gave the appliance's answer) */
+    MuxStream(DeviceStreams link, int id, StreamMetrics.Kind kind, StreamEndpoint backend, long window,
               StreamMetrics metrics) {
         this.link = link;
         this.id = id;
         this.kind = kind;
         this.backend = backend;
         this.window = window;
+        this.grantThreshold = backend.grantThreshold(window);
         this.metrics = metrics;
     }
 
@@ -67,18 +63,18 @@ final class MuxStream implements BackendRelayHandler.Sink {
         updateRead();
     }
 
-    // ---------------------------------------------------------------- back-end side (back-end loop)
+    // ---------------------------------------------------------------- from the back-end's end (its thread)
 
-    @Override
-    public void read(ChannelHandlerContext ctx, ByteBuf data) {
+    /** Bytes from the back-end; ownership passes. */
+    void fromBackend(ByteBuf data) {
         if (readCredit.addAndGet(-data.readableBytes()) <= 0) {
-            ctx.channel().config().setAutoRead(false);
+            backend.reading(false);
         }
         link.loop.execute(() -> queue(data));
     }
 
-    @Override
-    public void inputShutdown() {
+    /** The back-end sends nothing more. */
+    void backendFinished() {
         link.loop.execute(() -> {
             backendEof = true;
             drain();
@@ -86,14 +82,14 @@ final class MuxStream implements BackendRelayHandler.Sink {
         });
     }
 
-    @Override
-    public void inactive() {
-        link.loop.execute(() -> reset(StreamStatus.CANCELLED));
+    /** The back-end went away or aborted the stream. */
+    void backendGone(StreamStatus reason) {
+        link.loop.execute(() -> reset(reason));
     }
 
-    @Override
-    public void writabilityChanged(boolean writable) {
-        // Credit comes from completed writes, not from writability.
+    /** The back-end's end consumed {@code n} bytes of the device's. */
+    void backendConsumed(long n) {
+        link.loop.execute(() -> consumed(n));
     }
 
     // ---------------------------------------------------------------- device loop
@@ -132,16 +128,9 @@ final class MuxStream implements BackendRelayHandler.Sink {
         maybeFinish();
     }
 
-    /** Reads the back-end only while bytes can go on at once. */
+    /** Lets the back-end's bytes flow only while they can go on at once. */
     void updateRead() {
-        boolean want = !done && !backendEof && readCredit.get() > 0 && link.channel.isWritable();
-        if (backend.config().isAutoRead() != want) {
-            if (want) {
-                Reading.resume(backend);
-            } else {
-                backend.config().setAutoRead(false);
-            }
-        }
+        backend.reading(!done && !backendEof && readCredit.get() > 0 && link.channel.isWritable());
     }
 
     void fromDevice(StreamData d) {
@@ -168,21 +157,15 @@ final class MuxStream implements BackendRelayHandler.Sink {
             data.release();
             return;
         }
-        ChannelFuture write = backend.writeAndFlush(data);
-        lastWrite = write;
-        write.addListener(f -> {
-            if (f.isSuccess()) {
-                link.loop.execute(() -> consumed(n));
-            }
-        });
+        backend.deliver(data);
     }
 
-    private void consumed(int n) {
+    private void consumed(long n) {
         if (done || remoteClosed) {
             return;
         }
         consumed += n;
-        if (consumed >= Math.max(1, window / 2)) {
+        if (consumed >= grantThreshold) {
             link.channel.writeAndFlush(new StreamWindow(id, consumed));
             receiveAvailable += consumed;
             consumed = 0;
@@ -195,62 +178,47 @@ final class MuxStream implements BackendRelayHandler.Sink {
         }
         sendWindow += increment;
         readCredit.addAndGet(increment);
+        backend.deliverCredit(increment);
         drain();
         updateRead();
     }
 
-    /** STREAM_CLOSE from the device: half-close the back-end once what was written has gone out. */
+    /** STREAM_CLOSE from the device: half-close towards the back-end once what was delivered has gone out. */
     void remoteClose() {
         if (done || remoteClosed) {
             return;
         }
         remoteClosed = true;
-        ChannelFuture w = lastWrite;
-        if (w == null) {
-            shutdownBackendOutput();
-        } else {
-            w.addListener(f -> shutdownBackendOutput());
-        }
+        backend.deliverFin();
         maybeFinish();
-    }
-
-    private void shutdownBackendOutput() {
-        if (backend instanceof DuplexChannel duplex && backend.isActive()) {
-            duplex.shutdownOutput();
-        }
     }
 
     private void maybeFinish() {
         if (!done && localClosed && remoteClosed) {
             done = true;
             releasePending();
-            ChannelFuture w = lastWrite;
-            if (w == null) {
-                backend.close();
-            } else {
-                w.addListener(ChannelFutureListener.CLOSE);
-            }
+            backend.finished();
             link.ended(this);
         }
     }
 
-    /** Aborts the stream from this side: the device is told, the back-end closed. */
+    /** Aborts the stream from this side: the device is told, and so is the back-end's end. */
     void reset(StreamStatus reason) {
         if (done) {
             return;
         }
         link.channel.writeAndFlush(new StreamReset(id, reason));
-        abort();
+        abort(reason);
     }
 
     /** STREAM_RESET from the device, or the device link ended. */
-    void abort() {
+    void abort(StreamStatus reason) {
         if (done) {
             return;
         }
         done = true;
         releasePending();
-        backend.close();
+        backend.aborted(reason);
         link.ended(this);
     }
 

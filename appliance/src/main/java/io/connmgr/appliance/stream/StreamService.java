@@ -189,8 +189,15 @@ public final class StreamService {
         return created;
     }
 
-    StreamMetrics.Kind kindFor(int deviceCapabilities) {
+    /**
+     * How a stream to this device travels to {@code backend}. A back-end end that cannot be joined to a data
+     * connection (a control-channel stream) takes the multiplexed mode even where the device prefers another.
+     */
+    StreamMetrics.Kind kindFor(int deviceCapabilities, StreamEndpoint backend) {
         int both = deviceCapabilities & advertised;
+        if (!backend.joinsDataConnections()) {
+            return (both & Capabilities.STREAMS) != 0 ? StreamMetrics.Kind.MULTIPLEXED : null;
+        }
         if ((both & Capabilities.CONNECT_REQUESTS) != 0) {
             return StreamMetrics.Kind.CONNECT_REQUEST;
         }
@@ -356,7 +363,7 @@ public final class StreamService {
         OpenRequest r = open.request;
         metrics.opened(open.kind, StreamStatus.OK);
         r.reply().succeeded();
-        DataConnectionPipe pipe = new DataConnectionPipe(ch, r.backend(), metrics, () -> {
+        DataConnectionPipe pipe = r.backend().join(ch, metrics, () -> {
             link.dataConnections.decrementAndGet();
             metrics.closed(open.kind);
             manager.serverLinks(link.deviceId, -1);
@@ -373,7 +380,6 @@ public final class StreamService {
                 pl.remove(name); // the decoder goes last and hands its leftover bytes to the pipe
             }
         }
-        r.relay().bind(pipe.backendSide());
         pipe.start();
     }
 }

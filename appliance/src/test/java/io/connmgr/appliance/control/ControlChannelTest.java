@@ -311,6 +311,19 @@ class ControlChannelTest {
     }
 
     @Test
+    void client_resetsAStream_thatIsSentMoreThanItsWindow() {
+        BackendClient c = client("billing", "s3cret", 16 * 1024);
+        c.connect().orTimeout(10, TimeUnit.SECONDS).join();
+
+        BackendStream stream = c.openStream("online-1", 8).orTimeout(10, TimeUnit.SECONDS).join();
+
+        await().atMost(WAIT).until(() -> gateway.overrunResets.get(1)
+                == io.connmgr.protocol.wire.StreamStatus.FLOW_CONTROL_ERROR);
+        assertThatThrownBy(() -> stream.input().read()).isInstanceOf(IOException.class)
+                .hasMessageContaining("beyond the window");
+    }
+
+    @Test
     void streamData_beyondTheWindow_thenFlowControlReset() throws IOException {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(10_000);

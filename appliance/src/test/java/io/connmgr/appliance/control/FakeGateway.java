@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A gateway with scripted devices: "online-*" devices answer, "offline-*" are known but not connected, "full-*" have
  * a full queue, anything else is unknown. RPC method "echo" answers its body, "fail" fails, "slow" never answers
- * within the timeout. Streams to port 7 echo their bytes, honouring both windows.
+ * within the timeout. Streams to port 7 echo their bytes, honouring both windows; streams to port 8 send one byte
+ * more than the back-end's window at once, as a broken device would.
  */
 final class FakeGateway implements BackendGateway {
     final List<EventListener> listeners = new CopyOnWriteArrayList<>();
@@ -26,6 +27,8 @@ final class FakeGateway implements BackendGateway {
     final Map<String, String> idempotent = new ConcurrentHashMap<>();
     final AtomicInteger messages = new AtomicInteger();
     final Set<EchoStream> openStreams = ConcurrentHashMap.newKeySet();
+    final Map<Integer, StreamStatus> overrunResets = new ConcurrentHashMap<>();
+    private final AtomicInteger overruns = new AtomicInteger();
 
     void emit(DeviceEvent event) {
         listeners.forEach(l -> l.onEvent(event));
@@ -90,6 +93,35 @@ final class FakeGateway implements BackendGateway {
     public CompletableFuture<StreamOpenResult> openStream(String deviceId, int port, long window, StreamSink sink) {
         if (!known(deviceId)) {
             return CompletableFuture.completedFuture(new StreamOpenResult.UnknownDevice());
+        }
+        if (port == 8) {
+            int n = overruns.incrementAndGet();
+            CompletableFuture<StreamOpenResult> opened = new CompletableFuture<>();
+            StreamHandle handle = new StreamHandle() {
+                @Override
+                public void write(ByteBuf data) {
+                    data.release();
+                }
+
+                @Override
+                public void window(long increment) {
+                }
+
+                @Override
+                public void close() {
+                }
+
+                @Override
+                public void reset(StreamStatus reason) {
+                    overrunResets.put(n, reason);
+                }
+            };
+            // As the gateway contract says: the answer first, then what the device sends.
+            CompletableFuture.runAsync(() -> {
+                opened.complete(new StreamOpenResult.Opened(1024, handle));
+                sink.onData(io.netty.buffer.Unpooled.wrappedBuffer(new byte[(int) window + 1]));
+            });
+            return opened;
         }
         if (port != 7) {
             return CompletableFuture.completedFuture(new StreamOpenResult.Refused(StreamStatus.NOT_EXPOSED));

@@ -135,10 +135,10 @@ class ControlChannelEndToEndTest {
     }
 
     @Test
-    void welcome_grantsWhatTheApplianceServes_notStreams() {
+    void welcome_grantsWhatTheApplianceServes_streamsToo() {
         int granted = backend.welcome().capabilities();
 
-        assertThat(granted & io.connmgr.protocol.backend.BackendWire.CAP_STREAMS).isZero();
+        assertThat(granted & io.connmgr.protocol.backend.BackendWire.CAP_STREAMS).isNotZero();
         assertThat(granted & io.connmgr.protocol.backend.BackendWire.CAP_RPC).isNotZero();
     }
 

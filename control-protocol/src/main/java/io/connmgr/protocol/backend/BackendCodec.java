@@ -157,6 +157,23 @@ public final class BackendCodec {
         endFrame(out, headerAt, frame.type().code());
     }
 
+    /**
+     * The 9 bytes in front of a STREAM_DATA frame's data (header, stream id, flags), so an encoder can send the data
+     * buffer itself behind them instead of copying it.
+     */
+    public static void encodeStreamDataHead(int streamId, boolean fin, int dataBytes, ByteBuf out) {
+        int length = STREAM_DATA_HEAD_BYTES - Wire.HEADER_BYTES + dataBytes;
+        if (length > Wire.MAX_LENGTH_FIELD) {
+            throw new IllegalArgumentException("frame payload of " + length + " bytes exceeds the 24-bit length field");
+        }
+        out.writeInt(BackendFrameType.STREAM_DATA.code() << 24 | length);
+        out.writeInt(streamId);
+        out.writeByte(fin ? 1 : 0);
+    }
+
+    /** Header, stream id and flags of a STREAM_DATA frame. */
+    public static final int STREAM_DATA_HEAD_BYTES = Wire.HEADER_BYTES + 4 + 1;
+
     /** Encodes to a fresh array; convenient for tests and golden vectors. */
     public static byte[] toBytes(BackendFrame frame) {
         return written(out -> encode(frame, out));

@@ -143,7 +143,7 @@ public final class BackendClient implements AutoCloseable {
     public CompletableFuture<BackendStream> openStream(String deviceId, int port) {
         int streamId = nextStreamId.updateAndGet(i -> i == Integer.MAX_VALUE ? 1 : i + 1);
         Channel c = channel;
-        BackendStream stream = new BackendStream(streamId, c, config.streamWindow);
+        BackendStream stream = new BackendStream(streamId, c, config.streamWindow, () -> forget(streamId));
         streams.put(streamId, stream);
         return request(id -> new BackendFrame.StreamOpen(id, streamId, config.streamWindow, port, deviceId))
                 .thenApply(r -> {
@@ -154,6 +154,10 @@ public final class BackendClient implements AutoCloseable {
                         streams.remove(streamId);
                     }
                 });
+    }
+
+    private void forget(int streamId) {
+        streams.remove(streamId);
     }
 
     private CompletableFuture<Result> request(java.util.function.IntFunction<Request> build) {

@@ -14,7 +14,11 @@ import java.util.ArrayDeque;
 /**
  * A byte stream to a port on a device, through the control channel. {@link #input()} and {@link #output()} block;
  * use them from application threads, never from an event loop. The receive window is returned to the appliance as the
- * application reads (once half of it has been consumed), so a slow reader stops only its own stream.
+ * application reads (once half of it has been consumed), so a slow reader stops only its own stream, and this side
+ * never holds more than one window of received bytes: data beyond it resets the stream ({@code FLOW_CONTROL_ERROR}).
+ *
+ * <p>Closing the output half-closes the stream; it ends once the device side has closed too and everything it sent
+ * was read, or at a reset from either side.
  */
 public final class BackendStream implements AutoCloseable {
     private static final int MAX_CHUNK = 16 * 1024;
@@ -22,10 +26,13 @@ public final class BackendStream implements AutoCloseable {
     private final int id;
     private final Channel channel;
     private final int window;
+    private final Runnable ended;
     private final ArrayDeque<byte[]> received = new ArrayDeque<>();
     private byte[] current;
     private int currentPos;
     private int consumed;
+    /** Bytes the appliance may still send before this side grants more. */
+    private long receiveCredit;
     private long sendCredit;
     private boolean remoteFin;
     private boolean localFin;
@@ -33,10 +40,13 @@ public final class BackendStream implements AutoCloseable {
     private final Input input = new Input();
     private final Output output = new Output();
 
-    BackendStream(int id, Channel channel, int window) {
+    /** @param ended runs once when the stream is over (both sides closed, or a reset), so its client forgets it */
+    BackendStream(int id, Channel channel, int window, Runnable ended) {
         this.id = id;
         this.channel = channel;
         this.window = window;
+        this.receiveCredit = window;
+        this.ended = ended;
     }
 
     public int id() {
@@ -53,14 +63,20 @@ public final class BackendStream implements AutoCloseable {
 
     /** Aborts both directions (STREAM_RESET CANCELLED). */
     public void reset() {
+        reset(StreamStatus.CANCELLED, "reset by this side");
+    }
+
+    private void reset(StreamStatus status, String reason) {
         synchronized (this) {
             if (resetReason != null) {
                 return;
             }
-            resetReason = "reset by this side";
+            resetReason = reason;
+            dropReceived();
             notifyAll();
         }
-        channel.writeAndFlush(new BackendFrame.StreamReset(id, StreamStatus.CANCELLED));
+        ended.run();
+        channel.writeAndFlush(new BackendFrame.StreamReset(id, status));
     }
 
     /** Half-closes the output; the input stays readable until the device side closes too. */
@@ -75,21 +91,33 @@ public final class BackendStream implements AutoCloseable {
     }
 
     void onData(BackendFrame.StreamData d) {
+        boolean overrun;
         try {
             ByteBuf data = d.data();
-            byte[] bytes = new byte[data.readableBytes()];
-            data.readBytes(bytes);
+            int n = data.readableBytes();
             synchronized (this) {
-                if (bytes.length > 0) {
-                    received.addLast(bytes);
+                if (resetReason != null || remoteFin) {
+                    return; // in flight when this side ended it: nobody reads it any more
                 }
-                if (d.fin()) {
-                    remoteFin = true;
+                overrun = n > receiveCredit;
+                if (!overrun) {
+                    receiveCredit -= n;
+                    if (n > 0) {
+                        byte[] bytes = new byte[n];
+                        data.readBytes(bytes);
+                        received.addLast(bytes);
+                    }
+                    remoteFin = d.fin();
+                    notifyAll();
                 }
-                notifyAll();
             }
         } finally {
             d.release();
+        }
+        if (overrun) {
+            reset(StreamStatus.FLOW_CONTROL_ERROR, "the appliance sent beyond the window");
+        } else {
+            endIfDone();
         }
     }
 
@@ -101,8 +129,25 @@ public final class BackendStream implements AutoCloseable {
     synchronized void onReset(String reason) {
         if (resetReason == null) {
             resetReason = reason;
+            dropReceived();
         }
         notifyAll();
+    }
+
+    private void dropReceived() {
+        received.clear();
+        current = null;
+    }
+
+    /** Over once both sides sent FIN and every byte was read. */
+    private void endIfDone() {
+        boolean over;
+        synchronized (this) {
+            over = localFin && remoteFin && current == null && received.isEmpty() && resetReason == null;
+        }
+        if (over) {
+            ended.run();
+        }
     }
 
     private final class Input extends InputStream {
@@ -131,6 +176,7 @@ public final class BackendStream implements AutoCloseable {
                         throw new IOException("stream reset: " + resetReason);
                     }
                     if (remoteFin) {
+                        endIfDone();
                         return -1;
                     }
                     waitInterruptibly();
@@ -142,8 +188,9 @@ public final class BackendStream implements AutoCloseable {
                     current = null;
                 }
                 consumed += n;
-                if (consumed >= window / 2) {
+                if (consumed >= window / 2 && !remoteFin) {
                     grant = consumed;
+                    receiveCredit += grant;
                     consumed = 0;
                 }
             }
@@ -194,6 +241,7 @@ public final class BackendStream implements AutoCloseable {
                 BackendStream.this.notifyAll();
             }
             channel.writeAndFlush(new BackendFrame.StreamData(id, true, Unpooled.EMPTY_BUFFER));
+            endIfDone();
         }
     }
 
