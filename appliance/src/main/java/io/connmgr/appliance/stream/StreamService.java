@@ -21,6 +21,7 @@ import io.connmgr.protocol.message.StreamOpen;
 import io.connmgr.protocol.message.StreamOpenResult;
 import io.connmgr.protocol.wire.ReasonCode;
 import io.connmgr.protocol.wire.StreamStatus;
+import io.micrometer.core.instrument.Gauge;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -117,6 +118,10 @@ public final class StreamService {
         this.options = options;
         this.advertised = Capabilities.STREAMS | Capabilities.CONNECT_REQUESTS | Capabilities.DEVICE_LINKS
                 | (options.dataConnections() ? Capabilities.DATA_CONNECTIONS : 0);
+        Gauge.builder("cm.streams.waiting", waiters,
+                        w -> w.values().stream().mapToInt(Set::size).sum())
+                .description("Stream opens waiting for their device to connect or wake")
+                .register(applianceMetrics.meterRegistry());
     }
 
     /** The stream capability bits this appliance sets in WELCOME. */

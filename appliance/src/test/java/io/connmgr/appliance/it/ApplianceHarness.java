@@ -118,6 +118,11 @@ final class ApplianceHarness implements AutoCloseable {
         return fc == null ? 0 : fc.count();
     }
 
+    double gauge(String name, String... tags) {
+        var g = appliance.metrics().registry().find(name).tags(tags).gauge();
+        return g == null ? 0 : g.value();
+    }
+
     /** Sum of a counter over all its tag values. */
     double total(String name) {
         return appliance.metrics().registry().find(name).counters().stream().mapToDouble(c -> c.count()).sum();

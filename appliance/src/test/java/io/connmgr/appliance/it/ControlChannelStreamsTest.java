@@ -225,8 +225,8 @@ class ControlChannelStreamsTest {
         await().atMost(WAIT).until(() -> harness.tierOf("dev-1") == Tier.DISCONNECTED);
 
         CompletableFuture<BackendStream> opening = backend.openStream("dev-1", 22);
-        // Still waiting for the device, not answered.
-        await().pollDelay(Duration.ofMillis(500)).atMost(WAIT).until(() -> !opening.isDone());
+        await().atMost(WAIT).until(() -> harness.gauge("cm.streams.waiting") == 1);
+        assertThat(opening).isNotDone();
         device("dev-1", Capabilities.STREAMS, Map.of(22, echo.port()));
 
         BackendStream stream = opening.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -415,8 +415,8 @@ class ControlChannelStreamsTest {
         device = null;
         await().atMost(WAIT).until(() -> harness.tierOf("dev-1") == Tier.DISCONNECTED);
         CompletableFuture<BackendStream> opening = backend.openStream("dev-1", 22);
-        // Waiting for the device (connect-wait is long), not answered.
-        await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).until(() -> !opening.isDone());
+        await().atMost(WAIT).until(() -> harness.gauge("cm.streams.waiting") == 1);
+        assertThat(opening).isNotDone();
 
         backend.close();
         backend = null;
