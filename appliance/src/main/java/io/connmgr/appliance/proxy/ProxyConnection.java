@@ -5,7 +5,6 @@ import io.connmgr.appliance.stream.BackendRelayHandler;
 import io.connmgr.appliance.stream.OpenFailure;
 import io.connmgr.appliance.stream.OpenRequest;
 import io.connmgr.appliance.stream.StreamMetrics;
-import io.connmgr.appliance.stream.StreamService;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -106,8 +105,7 @@ final class ProxyConnection {
                 p.remove(name);
             }
         }
-        StreamService streams = context.streams();
-        streams.open(new OpenRequest(deviceId, port, origin, channel, relay, new OpenRequest.Reply() {
+        context.opener().accept(new OpenRequest(deviceId, port, origin, channel, relay, new OpenRequest.Reply() {
             @Override
             public void succeeded() {
                 finish("ok");
