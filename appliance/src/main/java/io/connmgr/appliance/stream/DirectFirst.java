@@ -105,7 +105,7 @@ public final class DirectFirst implements Consumer<OpenRequest>, AutoCloseable {
                 plan(r);
             } catch (RuntimeException e) {
                 log.warn("device {}: direct attempt not made: {}", r.deviceId(), e.toString());
-                streams.open(r);
+                normally(r);
             }
         });
     }
@@ -117,12 +117,12 @@ public final class DirectFirst implements Consumer<OpenRequest>, AutoCloseable {
         Optional<DirectAddress> announced = store.loadReachability(id).map(ReachabilityRecord::directAddress)
                 .map(DirectAddress::parse);
         if (persistent || announced.isEmpty()) {
-            streams.open(r);
+            normally(r);
             return;
         }
         DirectAddress address = announced.get();
         if (address.hasPort() && address.port() != r.port()) {
-            streams.open(r); // the address stands for another port
+            normally(r); // the address stands for another port
             return;
         }
         int port = address.hasPort() ? address.port() : r.port();
@@ -137,7 +137,7 @@ public final class DirectFirst implements Consumer<OpenRequest>, AutoCloseable {
         if (target == null) {
             notAllowed.increment();
             log.debug("device {}: direct address {} is outside direct-networks, not dialled", id, address);
-            streams.open(r);
+            normally(r);
             return;
         }
         attempts.increment();
@@ -205,13 +205,18 @@ public final class DirectFirst implements Consumer<OpenRequest>, AutoCloseable {
                     if (error != null) {
                         log.warn("device {}: recording a direct failure failed: {}", r.deviceId(), error.toString());
                     }
-                    streams.open(r);
+                    normally(r);
                 });
             } catch (RuntimeException e) {
                 log.warn("device {}: recording a direct failure failed: {}", r.deviceId(), e.toString());
-                streams.open(r);
+                normally(r);
             }
         });
+    }
+
+    /** The way without the direct address, from the back-end's event loop as the proxy itself would call it. */
+    private void normally(OpenRequest r) {
+        r.backend().eventLoop().execute(() -> streams.open(r));
     }
 
     @Override
