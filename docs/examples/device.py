@@ -42,6 +42,11 @@ HELLO_MAGIC = b"CM"
 MAX_DEVICE_ID_BYTES = 128
 MAX_CREDENTIAL_BYTES = 255
 RESUME_TOKEN_BYTES = 16
+HELLO_ON_DEMAND = 0x01  # §5.1 flags: the device operates on demand
+HELLO_DIRECT_ADDRESS = 0x02  # §5.1 flags: a direct address follows the resume token
+HELLO_KNOWN_FLAGS = HELLO_ON_DEMAND | HELLO_DIRECT_ADDRESS
+WELCOME_RESUMED = 0x01  # §5.2 flags
+WELCOME_STAY_CONNECTED = 0x02  # §5.2 flags: stay persistently connected (§6.11)
 
 FRAME_TYPES = {
     0x01: "HELLO", 0x02: "WELCOME", 0x03: "REJECT", 0x04: "GOAWAY", 0x05: "PING",
@@ -110,6 +115,57 @@ def device_id_problem(device_id):
     return None
 
 
+def _ipv4_problem(host):
+    parts = host.split(".")
+    if len(parts) != 4 or any(not p or len(p) > 3 or (len(p) > 1 and p[0] == "0") or int(p) > 255 for p in parts):
+        return "%r is not an IPv4 address (four numbers 0..255, no leading zeros)" % host
+    return None
+
+
+def direct_address_problem(text):
+    """Why `text` (a str) is not a direct address, or None when it is (§5.1): HOST, HOST:PORT, [IPV6] or [IPV6]:PORT."""
+    if not 1 <= len(text) <= 255:
+        return "direct address must be 1..255 bytes"
+    port = None
+    if text.startswith("["):
+        host, close, after = text[1:].partition("]")
+        if not close:
+            return "no closing ']'"
+        if after:
+            if not after.startswith(":"):
+                return "expected ':PORT' after ']'"
+            port = after[1:]
+        if ":" not in host or any(c not in "0123456789abcdefABCDEF:." for c in host):
+            return "%r is not an IPv6 address" % host
+        try:
+            socket.inet_pton(socket.AF_INET6, host)
+        except (OSError, ValueError):
+            return "%r is not an IPv6 address" % host
+    else:
+        if text.count(":") > 1:
+            return "write an IPv6 address in brackets"
+        host, colon, port = text.partition(":")
+        port = port if colon else None
+        if not host:
+            return "no host"
+        if all(c in "0123456789." for c in host):
+            problem = _ipv4_problem(host)
+            if problem:
+                return problem
+        else:
+            labels = host.split(".")
+            if len(host) > 253 or any(
+                    not 1 <= len(label) <= 63 or label[0] == "-" or label[-1] == "-"
+                    or any(c not in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-" for c in label)
+                    for label in labels):
+                return "%r is not a host name (dot-separated labels of letters, digits, inner hyphens)" % host
+    if port is not None:
+        if not port or len(port) > 5 or port[0] == "0" or any(c not in "0123456789" for c in port) \
+                or int(port) > 65535:
+            return "port must be 1..65535"
+    return None
+
+
 def fleet_signed_token(fleet_key, device_id):
     """§8: lowercase hex of HMAC-SHA256(fleet key, UTF-8 device id), as the 64 ASCII bytes of the credential."""
     return hmac.new(fleet_key, device_id.encode("utf-8"), hashlib.sha256).hexdigest().encode("ascii")
@@ -128,13 +184,18 @@ def _short_bytes(value, what, limit=255):
 def encode_payload(frame):
     t = frame["type"]
     if t == "HELLO":
-        return (HELLO_MAGIC + struct.pack(">BBHI", frame["version"], 0, frame["keep_alive_seconds"],
+        direct = frame.get("direct_address", "")  # "" = none: the DIRECT_ADDRESS flag stays clear
+        flags = (HELLO_ON_DEMAND if frame.get("on_demand") else 0) | (HELLO_DIRECT_ADDRESS if direct else 0)
+        return (HELLO_MAGIC + struct.pack(">BBHI", frame["version"], flags, frame["keep_alive_seconds"],
                                           frame["capabilities"])
                 + _short_bytes(frame["device_id"].encode("utf-8"), "device id")
                 + _short_bytes(frame["credential"], "credential")
-                + _short_bytes(frame["resume_token"], "resume token"))
+                + _short_bytes(frame["resume_token"], "resume token")
+                + (_short_bytes(direct.encode("ascii"), "direct address") if direct else b""))
     if t == "WELCOME":
-        return (struct.pack(">BBHIIQ", frame["version"], 1 if frame["resumed"] else 0, frame["keep_alive_seconds"],
+        flags = (WELCOME_RESUMED if frame["resumed"] else 0) | (
+            WELCOME_STAY_CONNECTED if frame.get("stay_connected") else 0)
+        return (struct.pack(">BBHIIQ", frame["version"], flags, frame["keep_alive_seconds"],
                             frame["max_frame_size"], frame["capabilities"], frame["last_uplink_seq"])
                 + _short_bytes(frame["resume_token"], "resume token"))
     if t == "REJECT":
@@ -247,8 +308,8 @@ def _decode_hello(p):
     if version != PROTOCOL_VERSION:
         raise ProtocolViolation(UNSUPPORTED_VERSION, "protocol version %d not supported" % version)
     flags, keep_alive, capabilities, id_length = p.unpack(">BHIB")
-    if flags != 0:
-        raise ProtocolViolation(PROTOCOL_ERROR, "HELLO reserved flags must be zero")
+    if flags & ~HELLO_KNOWN_FLAGS:
+        raise ProtocolViolation(PROTOCOL_ERROR, "HELLO reserved flag bits must be zero")
     if not 1 <= id_length <= MAX_DEVICE_ID_BYTES:
         raise ProtocolViolation(INVALID_DEVICE_ID, "device id must be 1..%d bytes" % MAX_DEVICE_ID_BYTES)
     raw_id = p.take(id_length)
@@ -263,8 +324,19 @@ def _decode_hello(p):
     resume_token = p.short_bytes("resume token", RESUME_TOKEN_BYTES)
     if len(resume_token) not in (0, RESUME_TOKEN_BYTES):
         raise ProtocolViolation(PROTOCOL_ERROR, "resume token must be empty or %d bytes" % RESUME_TOKEN_BYTES)
+    direct = ""
+    if flags & HELLO_DIRECT_ADDRESS:
+        raw = p.short_bytes("direct address", 255)
+        try:
+            direct = raw.decode("ascii")
+        except UnicodeDecodeError:
+            raise ProtocolViolation(PROTOCOL_ERROR, "direct address is not ASCII") from None
+        problem = direct_address_problem(direct)
+        if problem:
+            raise ProtocolViolation(PROTOCOL_ERROR, "HELLO direct address: %s" % problem)
     return {"type": "HELLO", "version": version, "keep_alive_seconds": keep_alive, "capabilities": capabilities,
-            "device_id": device_id, "credential": credential, "resume_token": resume_token}
+            "device_id": device_id, "credential": credential, "resume_token": resume_token,
+            "on_demand": bool(flags & HELLO_ON_DEMAND), "direct_address": direct}
 
 
 def _decode_stream_or_rpc(name, p):
@@ -328,7 +400,9 @@ def decode_payload(type_code, payload):
         frame = _decode_hello(p)
     elif name == "WELCOME":
         version, flags, keep_alive, max_frame, capabilities, last_seq = p.unpack(">BBHIIQ")
-        frame = {"type": name, "version": version, "resumed": bool(flags & 1), "keep_alive_seconds": keep_alive,
+        # Reserved WELCOME flag bits are ignored (§5.2).
+        frame = {"type": name, "version": version, "resumed": bool(flags & WELCOME_RESUMED),
+                 "stay_connected": bool(flags & WELCOME_STAY_CONNECTED), "keep_alive_seconds": keep_alive,
                  "max_frame_size": max_frame, "capabilities": capabilities, "last_uplink_seq": last_seq,
                  "resume_token": p.short_bytes("resume token", RESUME_TOKEN_BYTES)}
     elif name == "REJECT":
@@ -724,7 +798,8 @@ class Device:
     def _handshake(self, link):
         link.send({"type": "HELLO", "version": PROTOCOL_VERSION, "keep_alive_seconds": self.args.keepalive,
                    "capabilities": self.args.capabilities, "device_id": self.args.device_id,
-                   "credential": self.credential, "resume_token": self.resume_token})
+                   "credential": self.credential, "resume_token": self.resume_token,
+                   "on_demand": self.args.on_demand, "direct_address": self.args.direct_address or ""})
         frame = link.receive(time.monotonic() + self.args.timeout)
         if frame is None:
             raise Ended(EXIT_CONNECTION, "no WELCOME within %s s" % self.args.timeout)
@@ -741,7 +816,8 @@ class Device:
         link.start_keep_alive(frame["keep_alive_seconds"])
         emit("welcome", resumed=frame["resumed"], keep_alive_seconds=frame["keep_alive_seconds"],
              max_frame_size=frame["max_frame_size"], capabilities=frame["capabilities"],
-             last_uplink_seq=frame["last_uplink_seq"], resume_token=frame["resume_token"].hex())
+             last_uplink_seq=frame["last_uplink_seq"], resume_token=frame["resume_token"].hex(),
+             stay_connected=frame["stay_connected"])
         return frame
 
     def _plan(self, link, welcome):
@@ -771,6 +847,10 @@ class Device:
             self.commands_done += 1
         if self.args.stay is not None:
             self._stay(link)
+        elif self.args.on_demand and welcome["stay_connected"]:
+            # §6.11: the appliance could not reach this device directly, so it must not disconnect on its own.
+            emit("staying_connected")
+            self._stay(link, forever=True)
 
     def _send_outbox(self, link, welcome):
         """§6.5/§6.7: drop what the appliance already has, number the rest from last_uplink_seq + 1, send it."""
@@ -791,8 +871,8 @@ class Device:
             raise Ended(EXIT_VIOLATION, "expected %s, got %s" % (what, _describe(frame)))
         return frame
 
-    def _stay(self, link):
-        until = float("inf") if self.args.stay == 0 else time.monotonic() + self.args.stay
+    def _stay(self, link, forever=False):
+        until = float("inf") if forever or self.args.stay == 0 else time.monotonic() + self.args.stay
         while True:
             frame = link.receive(min(until, time.monotonic() + 3600))
             if frame is None:
@@ -847,13 +927,16 @@ def _parser():
         epilog="""\
 What it does, in order: connect and send HELLO; wait for WELCOME (REJECT ends the run); with --ping-once send one
 PING and wait for PONG; send every --send/--send-hex as MSG (seq = WELCOME's last_uplink_seq + 1, +2, ...) and wait
-until they are acknowledged; send every --cmd and wait for its CMD_RESULT; with --stay keep the link alive. While
+until they are acknowledged; send every --cmd and wait for its CMD_RESULT; with --stay keep the link alive. With
+--on-demand and without --stay the device disconnects when done, unless the WELCOME asks it to stay connected (§6.11):
+then it stays until interrupted, as with --stay 0. While
 connected it always sends PING every keep_alive_seconds of the WELCOME, answers the appliance's PINGs with PONG and
 acknowledges (ACK) the appliance's MSGs.
 
 Output (stdout): one JSON object per line, "event" naming it:
   {"event": "welcome", "resumed": false, "keep_alive_seconds": 60, "max_frame_size": 1048576, "capabilities": 1,
-   "last_uplink_seq": 0, "resume_token": "<32 hex digits>"}
+   "last_uplink_seq": 0, "resume_token": "<32 hex digits>", "stay_connected": false}
+  {"event": "staying_connected"}   (--on-demand, and the WELCOME asked it to stay connected)
   {"event": "pong"}
   {"event": "ack", "seq": 1}
   {"event": "cmd_result", "id": 1, "opcode": "SET_IDLE_AFTER", "value": 300, "status": "OK"}
@@ -881,6 +964,10 @@ unexpected frame.
                    help="keep-alive interval to ask for in HELLO; 0 (default) lets the appliance choose")
     p.add_argument("--capabilities", type=lambda s: int(s, 0), default=CAP_CM_COMMANDS, metavar="BITS",
                    help="capability bits announced in HELLO (default 0x1, CM_COMMANDS)")
+    p.add_argument("--on-demand", action="store_true",
+                   help="announce on-demand operation in HELLO (§6.11): disconnect when done unless told to stay")
+    p.add_argument("--direct-address", metavar="HOST[:PORT]",
+                   help="announce where servers can reach this device directly (§5.1), e.g. 192.0.2.17:8080")
     p.add_argument("--ping-once", action="store_true", help="send one PING after WELCOME and wait for the PONG")
     p.add_argument("--send", dest="messages", action="append", type=lambda s: s.encode("utf-8"), metavar="TEXT",
                    help="send TEXT (UTF-8) as a MSG and wait for its ACK; repeatable")
@@ -917,6 +1004,10 @@ def main(argv=None):
         parser.error("--resume-token must be %d bytes (%d hex digits)" % (RESUME_TOKEN_BYTES, 2 * RESUME_TOKEN_BYTES))
     if not 0 <= args.keepalive <= 0xFFFF:
         parser.error("--keepalive must be 0..65535")
+    if args.direct_address is not None:
+        problem = direct_address_problem(args.direct_address)
+        if problem:
+            parser.error("--direct-address: %s" % problem)
     try:
         return Device(args).run()
     except KeyboardInterrupt:

@@ -6,7 +6,9 @@ import io.connmgr.appliance.admin.BackendApi;
 import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.auth.DeviceAuthenticator;
 import io.connmgr.appliance.backend.BackendRegistry;
+import io.connmgr.appliance.backend.DirectAddressBook;
 import io.connmgr.appliance.backend.DirectReachability;
+import io.connmgr.appliance.stream.DirectFirst;
 import io.connmgr.appliance.messaging.MessagingService;
 import io.connmgr.appliance.messaging.UplinkBus;
 import io.connmgr.appliance.messaging.WebhookForwarder;
@@ -91,6 +93,8 @@ public final class Appliance implements AutoCloseable {
     private BackendAuthenticator backendAuthenticator;
     private StreamService streams;
     private ProxyServer proxy;
+    private DirectAddressBook directAddresses;
+    private DirectFirst directFirst;
     private ControlServer control;
     /** Null until start: then the appliance's own services, unless a test gave its own. */
     private BackendGateway backendGateway;
@@ -165,6 +169,7 @@ public final class Appliance implements AutoCloseable {
                 time, new PressureMonitor(config.pressureHeapPercent(), config.pressureMaxAwake()), timers, uplinkBus);
         forwarder.target = manager;
         manager.recoverSessions();
+        directAddresses = new DirectAddressBook(store, InstantSource.system()).load();
         backends = new BackendRegistry(store.backends(), time);
         if (backendAuthenticator == null) {
             backendAuthenticator = backends;
@@ -182,11 +187,16 @@ public final class Appliance implements AutoCloseable {
             uplinkBus.subscribe(webhook);
         }
         DeviceLinkPipelines pipelines = new DeviceLinkPipelines(manager,
-                new HandshakeService(new DeviceAuthenticator(new FleetTokens(fleetKey), store), store), metrics,
+                new HandshakeService(new DeviceAuthenticator(new FleetTokens(fleetKey), store), store,
+                        directAddresses), metrics,
                 storeReads, time, config.maxFrameSize(), config.handshakeTimeout().toMillis(),
                 config.maxPendingHandshakes());
         manager.attachPipelines(pipelines);
         streams = new StreamService(manager, storeReads, metrics, StreamService.Options.of(config));
+        DirectReachability reachability = new DirectReachability(manager, store,
+                config.messaging().directFailThreshold(), metrics.meterRegistry());
+        directFirst = new DirectFirst(streams, directAddresses, reachability, store,
+                config.messaging().directConnectTimeout(), config.messaging().directNetworks(), metrics.meterRegistry());
         if (backendGateway == null) {
             backendGateway = new ServiceGateway(config, manager, messaging, rpc, uplinkBus, storeReads,
                     InstantSource.system(), streams, adminGroup);
@@ -213,8 +223,7 @@ public final class Appliance implements AutoCloseable {
                 Math.max(AdminOptions.DEFAULT_MAX_REQUEST_BYTES, config.maxFrameSize())),
                 new DeviceDirectoryService(manager, store, config, () -> ready), metrics.registry(),
                 adminGroup, transport.serverChannelClass(),
-                new BackendApi(config, backends, messaging, rpc, manager, store,
-                        new DirectReachability(manager, store, config.messaging().directFailThreshold())));
+                new BackendApi(config, backends, messaging, rpc, manager, store, reachability));
         try {
             admin.start();
         } catch (RuntimeException e) {
@@ -224,7 +233,8 @@ public final class Appliance implements AutoCloseable {
 
         if (config.proxyEnabled()) {
             try {
-                proxy = new ProxyServer(config.proxyBindAddress(), config.proxyPort(), streams, backendAuthenticator,
+                proxy = new ProxyServer(config.proxyBindAddress(), config.proxyPort(), streams, directFirst,
+                        backendAuthenticator,
                         config.proxyTrustedSources(), storeReads, bossGroup, workerGroup, transport.serverChannelClass()).start();
             } catch (RuntimeException e) {
                 close();
@@ -321,6 +331,9 @@ public final class Appliance implements AutoCloseable {
         }
         if (proxy != null) {
             proxy.close();
+        }
+        if (directFirst != null) {
+            directFirst.close();
         }
         if (deviceListener != null) {
             deviceListener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -47,6 +47,13 @@ public final class Agent implements AutoCloseable {
                         logStateChange(StateLogLine.format(change, appliance, config.deviceId()), change);
                     }
                 });
+        AgentConfig.OnDemand onDemand = config.onDemand();
+        if (onDemand.enabled()) {
+            builder.onDemand(onDemand.quietPeriod(), onDemand.reconnectInterval());
+        }
+        if (onDemand.directAddress() != null) {
+            builder.directAddress(onDemand.directAddress());
+        }
         features.expose().forEach(builder::expose);
         features.links().forEach(builder::link);
         for (AgentExtension extension : this.extensions) {
@@ -63,6 +70,12 @@ public final class Agent implements AutoCloseable {
     public Agent start() {
         client.start();
         AgentConfig.Features f = config.features();
+        AgentConfig.OnDemand onDemand = config.onDemand();
+        if (onDemand.enabled() || onDemand.directAddress() != null) {
+            log.info("{}, direct address {}", onDemand.enabled() ? "on demand (quiet " + onDemand.quietPeriod().toMillis()
+                    + " ms, reconnect every " + onDemand.reconnectInterval().toMillis() + " ms)" : "persistent",
+                    onDemand.directAddress() == null ? "none" : onDemand.directAddress());
+        }
         if (!f.expose().isEmpty() || !f.links().isEmpty() || f.via() != null) {
             log.info("exposing {} ({} streams), links {}, via {}", f.expose(), f.streamMode().name().toLowerCase(
                     java.util.Locale.ROOT).replace('_', '-'), f.links(), f.via() == null ? "direct" : f.via());

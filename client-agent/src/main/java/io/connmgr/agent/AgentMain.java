@@ -54,12 +54,15 @@ public final class AgentMain implements Callable<Integer> {
     static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new AgentMain());
         for (ConfigKey key : ConfigKey.values()) {
-            commandLine.getCommandSpec().addOption(OptionSpec.builder(key.flag())
+            OptionSpec.Builder option = OptionSpec.builder(key.flag())
                     .paramLabel(key.paramLabel())
                     .description(key.description())
                     .type(key.repeatable() ? String[].class : String.class)
-                    .arity("1")
-                    .build());
+                    .arity("1");
+            if (key.optionalValue()) {
+                option.arity("0..1").fallbackValue("true"); // --on-demand alone means --on-demand=true
+            }
+            commandLine.getCommandSpec().addOption(option.build());
         }
         return commandLine;
     }

@@ -27,6 +27,13 @@ final class StateLogLine {
                 Welcome w = change.welcome();
                 line.append(" keepalive=").append(w.keepAliveSeconds()).append('s')
                         .append(" resumed=").append(w.resumed());
+                if (w.stayConnected()) {
+                    line.append(" stay_connected=true");
+                }
+            }
+            case DORMANT -> {
+                line.append(" reconnect_in=").append(seconds(change.delay()));
+                cause(line, change.cause());
             }
             case BACKING_OFF -> {
                 line.append(" retry_in=").append(seconds(change.delay()));

@@ -48,6 +48,19 @@ class AgentMainTest {
     }
 
     @Test
+    void onDemandFlag_alone_meansTrue_andTakesTheDirectAddress() throws Exception {
+        AgentConfig config = parse("--appliance", "127.0.0.1:7700", "--device-id", "dev-1", "--token", "t0k",
+                "--on-demand", "--direct-address", "[2001:db8::17]:8080", "--on-demand-quiet", "5s");
+
+        assertThat(config.onDemand()).isEqualTo(new AgentConfig.OnDemand(true, Duration.ofSeconds(5),
+                AgentConfig.OnDemand.DEFAULT_INTERVAL, "[2001:db8::17]:8080"));
+        assertThat(parse("--appliance", "127.0.0.1:7700", "--device-id", "dev-1", "--token", "t0k",
+                "--on-demand=false").onDemand().enabled()).isFalse();
+        assertThat(parse("--appliance", "127.0.0.1:7700", "--device-id", "dev-1", "--token", "t0k").onDemand())
+                .isEqualTo(AgentConfig.OnDemand.OFF);
+    }
+
+    @Test
     void yamlFile_withFlagsOnTop() throws Exception {
         Path yaml = Files.writeString(dir.resolve("agent.yaml"), """
                 appliance: cm.example.net:7700

@@ -37,6 +37,19 @@ class StateLogLineTest {
     }
 
     @Test
+    void onDemand_connectedWhenToldToStay_andDormant_sayWhy() {
+        var welcome = new Welcome(1, true, 60, 1 << 20, 1, 0, new byte[16], true);
+        var quiet = new DisconnectCause(DisconnectCause.Kind.ON_DEMAND_QUIET, null, Duration.ZERO,
+                "on demand: nothing to do for 30000 ms");
+
+        assertThat(StateLogLine.format(new StateChange(ConnectionState.CONNECTED, 0, welcome, null, null), "cm:1", "d"))
+                .isEqualTo("state=CONNECTED appliance=cm:1 device=d keepalive=60s resumed=true stay_connected=true");
+        assertThat(StateLogLine.format(new StateChange(ConnectionState.DORMANT, 0, null, Duration.ofMinutes(15), quiet),
+                "cm:1", "d")).isEqualTo("state=DORMANT appliance=cm:1 device=d reconnect_in=900.000s"
+                + " cause=ON_DEMAND_QUIET detail=\"on demand: nothing to do for 30000 ms\"");
+    }
+
+    @Test
     void connecting_showsTheAttempt() {
         assertThat(StateLogLine.format(new StateChange(ConnectionState.CONNECTING, 3, null, null, null), "cm:1", "d"))
                 .isEqualTo("state=CONNECTING appliance=cm:1 device=d attempt=3");

@@ -6,16 +6,24 @@ import io.connmgr.appliance.store.ApplianceStore;
 import io.connmgr.appliance.store.DeviceSettings;
 import io.connmgr.appliance.tier.ConnectionManager;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Auto-determination of whether a device needs its persistent connection (seed FIG 25): back-end servers that try to
- * reach a device directly report each attempt; after {@code threshold} consecutive failures the device is taken to be
- * behind a firewall or NAT and its {@code persistent_required} setting is set. A success resets the count. Counts are
- * kept in memory (bounded); the decision is stored with the device's settings.
+ * Auto-determination of whether a device needs its persistent connection (seed FIG 25, docs/protocol.md section
+ * 6.11): the proxy's own direct attempts ({@code stream.DirectFirst}) and back-end servers that tried to reach a
+ * device directly report each attempt; after {@code threshold} consecutive failures the device is taken to be behind
+ * a firewall or NAT and its {@code persistent_required} setting is set, so its next WELCOME asks it to stay
+ * connected. A success resets the count. Counts are kept in memory (bounded); the decision is stored with the
+ * device's settings.
  */
 public final class DirectReachability {
+    private static final Logger log = LoggerFactory.getLogger(DirectReachability.class);
     private static final int MAX_TRACKED_DEVICES = 1_000_000;
 
     private final ConnectionManager manager;
@@ -24,10 +32,15 @@ public final class DirectReachability {
     private final Cache<String, AtomicInteger> failures =
             Caffeine.newBuilder().maximumSize(MAX_TRACKED_DEVICES).build();
 
-    public DirectReachability(ConnectionManager manager, ApplianceStore store, int threshold) {
+    private final Counter marked;
+
+    public DirectReachability(ConnectionManager manager, ApplianceStore store, int threshold, MeterRegistry registry) {
         this.manager = manager;
         this.store = store;
         this.threshold = threshold;
+        this.marked = Counter.builder("cm.direct.persistent.required")
+                .description("Devices marked persistent_required after direct-fail-threshold failed direct attempts")
+                .register(registry);
     }
 
     /** @param consecutiveFailures failures since the last success */
@@ -51,9 +64,22 @@ public final class DirectReachability {
                     .orElse(null) == Boolean.TRUE;
             return CompletableFuture.completedFuture(new Verdict(count, required));
         }
-        return manager.updateSettings(deviceId, s -> Boolean.TRUE.equals(s.persistentRequired()) ? s
-                        : new DeviceSettings(s.idleAfterMillis(), s.sleepAfterMillis(), s.keepAliveMillis(),
-                        s.alwaysActive(), Boolean.TRUE))
-                .thenApply(s -> new Verdict(count, true));
+        boolean[] newlyMarked = {false};
+        return manager.updateSettings(deviceId, s -> {
+                    if (Boolean.TRUE.equals(s.persistentRequired())) {
+                        return s;
+                    }
+                    newlyMarked[0] = true;
+                    return new DeviceSettings(s.idleAfterMillis(), s.sleepAfterMillis(), s.keepAliveMillis(),
+                            s.alwaysActive(), Boolean.TRUE);
+                })
+                .thenApply(s -> {
+                    if (newlyMarked[0]) {
+                        marked.increment();
+                        log.info("device {}: {} direct connection attempts failed in a row; marked "
+                                + "persistent_required, its next connection is told to stay connected", deviceId, count);
+                    }
+                    return new Verdict(count, true);
+                });
     }
 }

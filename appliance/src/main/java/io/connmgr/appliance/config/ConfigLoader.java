@@ -52,11 +52,13 @@ public final class ConfigLoader {
         if (values.get("services") instanceof String services) {
             ServiceList.check(services, errors);
         }
-        if (values.get("proxy-trusted-sources") instanceof String trusted) {
-            try {
-                SourceNetworks.parse(trusted);
-            } catch (IllegalArgumentException e) {
-                errors.add("proxy-trusted-sources: " + e.getMessage());
+        for (String key : new String[]{"proxy-trusted-sources", "direct-networks"}) {
+            if (values.get(key) instanceof String networks) {
+                try {
+                    SourceNetworks.parse(networks);
+                } catch (IllegalArgumentException e) {
+                    errors.add(key + ": " + e.getMessage());
+                }
             }
         }
         if (errors.isEmpty()) {

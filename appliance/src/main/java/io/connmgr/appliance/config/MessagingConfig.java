@@ -24,13 +24,16 @@ import static io.connmgr.appliance.config.Setting.Kind.STRING;
  * @param webhookUrl        where uplink messages are POSTed; empty = no webhook
  * @param webhookBacklog    uplink messages waiting for the webhook; more are dropped and counted
  * @param webhookMaxAttempts attempts per message before it is dropped and counted
- * @param directFailThreshold consecutive failed direct connection attempts (reported by servers) after which a device
- *                          is marked as needing its persistent connection
+ * @param directFailThreshold consecutive failed direct connection attempts (the appliance's own, or reported by
+ *                          servers) after which a device is marked as needing its persistent connection
+ * @param directConnectTimeout how long the appliance waits for a device's direct address to accept
+ * @param directNetworks    the networks a direct address may be in; others are not dialled
  */
 public record MessagingConfig(int queueMax, int window, Duration defaultTtl, Duration statusRetention,
                               Duration rpcTimeout, Duration rpcTimeoutMax, Duration rpcConnectWait,
                               int rpcPendingPerDevice, int rpcPendingMax, String webhookUrl, int webhookBacklog,
-                              int webhookMaxAttempts, int directFailThreshold) {
+                              int webhookMaxAttempts, int directFailThreshold, Duration directConnectTimeout,
+                              SourceNetworks directNetworks) {
     private static final double DAY_MS = 86_400_000d;
 
     static final List<Setting> SETTINGS = List.of(
@@ -57,14 +60,21 @@ public record MessagingConfig(int queueMax, int window, Duration defaultTtl, Dur
                     "Attempts per uplink message (exponential backoff) before it is dropped and counted."),
             new Setting("direct-fail-threshold", INT, "3", 1, 1000,
                     "Failed direct connection attempts in a row after which a device needs its persistent "
-                            + "connection."));
+                            + "connection."),
+            new Setting("direct-connect-timeout", DURATION, "2s", 1, 60_000,
+                    "How long a proxy request waits for a device's announced direct address to accept before it "
+                            + "takes the normal path."),
+            new Setting("direct-networks", STRING, "0.0.0.0/0,::/0", -Double.MAX_VALUE, Double.MAX_VALUE,
+                    "Networks (CIDR, comma-separated) a device's direct address may be in for the appliance to dial "
+                            + "it; empty = never dial direct addresses."));
 
     static MessagingConfig from(Map<String, Object> v) {
         return new MessagingConfig(i(v, "message-queue-max"), i(v, "message-window"), d(v, "message-ttl"),
                 d(v, "message-status-retention"), d(v, "rpc-timeout"), d(v, "rpc-timeout-max"),
                 d(v, "rpc-connect-wait"), i(v, "rpc-max-pending-per-device"), i(v, "rpc-max-pending"),
                 (String) v.get("webhook-url"), i(v, "webhook-backlog"), i(v, "webhook-max-attempts"),
-                i(v, "direct-fail-threshold"));
+                i(v, "direct-fail-threshold"), d(v, "direct-connect-timeout"),
+                SourceNetworks.parse((String) v.get("direct-networks")));
     }
 
     private static int i(Map<String, Object> v, String key) {

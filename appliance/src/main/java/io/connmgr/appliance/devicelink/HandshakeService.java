@@ -1,6 +1,7 @@
 package io.connmgr.appliance.devicelink;
 
 import io.connmgr.appliance.auth.DeviceAuthenticator;
+import io.connmgr.appliance.backend.DirectAddressBook;
 import io.connmgr.appliance.store.ApplianceStore;
 import io.connmgr.appliance.store.DeviceSettings;
 import io.connmgr.appliance.store.SessionRecord;
@@ -9,14 +10,20 @@ import io.connmgr.protocol.wire.ReasonCode;
 
 import java.util.Optional;
 
-/** The blocking part of a handshake: credentials, the device's settings, its previous session. Runs off the loop. */
+/**
+ * The blocking part of a handshake: credentials, the device's settings, its previous session, and what it announces
+ * about reaching it. Runs off the loop.
+ */
 public final class HandshakeService {
     private final DeviceAuthenticator authenticator;
     private final ApplianceStore store;
+    private final DirectAddressBook directAddresses;
 
-    public HandshakeService(DeviceAuthenticator authenticator, ApplianceStore store) {
+    public HandshakeService(DeviceAuthenticator authenticator, ApplianceStore store,
+                            DirectAddressBook directAddresses) {
         this.authenticator = authenticator;
         this.store = store;
+        this.directAddresses = directAddresses;
     }
 
     /**
@@ -31,6 +38,7 @@ public final class HandshakeService {
         if (refusal.isPresent()) {
             return new Verdict(refusal.get(), DeviceSettings.NONE, Optional.empty());
         }
+        directAddresses.announced(hello);
         DeviceSettings overrides = store.loadSettings(hello.deviceId()).orElse(DeviceSettings.NONE);
         return new Verdict(null, overrides, store.loadSession(hello.deviceId()));
     }

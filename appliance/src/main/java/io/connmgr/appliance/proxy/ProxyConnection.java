@@ -6,7 +6,6 @@ import io.connmgr.appliance.stream.OpenFailure;
 import io.connmgr.appliance.stream.OpenRequest;
 import io.connmgr.appliance.stream.SocketEndpoint;
 import io.connmgr.appliance.stream.StreamMetrics;
-import io.connmgr.appliance.stream.StreamService;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -107,9 +106,8 @@ final class ProxyConnection {
                 p.remove(name);
             }
         }
-        StreamService streams = context.streams();
         SocketEndpoint backend = new SocketEndpoint(channel, relay);
-        streams.open(new OpenRequest(deviceId, port, origin, backend, new OpenRequest.Reply() {
+        context.opener().accept(new OpenRequest(deviceId, port, origin, backend, new OpenRequest.Reply() {
             @Override
             public void succeeded() {
                 finish("ok");

@@ -2,6 +2,7 @@ package io.connmgr.appliance.proxy;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.config.SourceNetworks;
+import io.connmgr.appliance.stream.OpenRequest;
 import io.connmgr.appliance.stream.StreamService;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -13,6 +14,7 @@ import io.netty.channel.ServerChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The back-end proxy listener: SOCKS5 and HTTP CONNECT on one port, told apart by the first byte. Destination host =
@@ -30,9 +32,11 @@ public final class ProxyServer implements AutoCloseable {
     /**
      * @param trustedSources peers that may skip credentials (clients such as netcat's SOCKS5 cannot send any); they
      *                       appear as back-end {@link #TRUSTED_BACKEND}
+     * @param opener         opens the stream of an accepted request: {@link StreamService#open}, or a way that tries
+     *                       the device's direct address first
      */
     record Context(StreamService streams, BackendAuthenticator authenticator, Executor authExecutor,
-                   long requestTimeoutMillis, SourceNetworks trustedSources) {
+                   long requestTimeoutMillis, SourceNetworks trustedSources, Consumer<OpenRequest> opener) {
     }
 
     /** The back-end name of a request accepted without credentials from a trusted source. */
@@ -48,13 +52,15 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * @param authExecutor runs {@link BackendAuthenticator} calls, which may read the store
+     * @param opener       opens the stream of each accepted request (see {@link Context#opener()})
      */
-    public ProxyServer(String bindAddress, int port, StreamService streams, BackendAuthenticator authenticator,
-                       SourceNetworks trustedSources, Executor authExecutor, EventLoopGroup boss,
-                       EventLoopGroup workers, Class<? extends ServerChannel> serverChannelClass) {
+    public ProxyServer(String bindAddress, int port, StreamService streams, Consumer<OpenRequest> opener,
+                       BackendAuthenticator authenticator, SourceNetworks trustedSources, Executor authExecutor,
+                       EventLoopGroup boss, EventLoopGroup workers, Class<? extends ServerChannel> serverChannelClass) {
         this.bindAddress = bindAddress;
         this.port = port;
-        this.context = new Context(streams, authenticator, authExecutor, REQUEST_TIMEOUT_MILLIS, trustedSources);
+        this.context = new Context(streams, authenticator, authExecutor, REQUEST_TIMEOUT_MILLIS, trustedSources,
+                opener);
         this.boss = boss;
         this.workers = workers;
         this.serverChannelClass = serverChannelClass;

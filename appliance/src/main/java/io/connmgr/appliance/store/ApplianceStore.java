@@ -48,7 +48,8 @@ public interface ApplianceStore extends AutoCloseable {
     void putDevice(DeviceRecord device);
 
     /**
-     * Deletes the device together with its settings and its session (a session cannot outlive its credentials);
+     * Deletes the device together with its settings, its reachability record and its session (a session cannot outlive
+     * its credentials);
      * fsync'ed.
      *
      * @return whether the device existed
@@ -62,6 +63,21 @@ public interface ApplianceStore extends AutoCloseable {
 
     /** Stores the settings as given (callers merge); does not check that the device exists. Fsync'ed. */
     void putSettings(String deviceId, DeviceSettings settings);
+
+    /** What the device's latest HELLO announced about reaching it (on demand, direct address), if anything. */
+    Optional<ReachabilityRecord> loadReachability(String deviceId);
+
+    /**
+     * Creates or replaces the device's reachability record. Write-ahead-logged, not fsync'ed: the device announces it
+     * again in every HELLO.
+     */
+    void putReachability(ReachabilityRecord record);
+
+    /** Removes the device's reachability record, if any. */
+    void deleteReachability(String deviceId);
+
+    /** Visits every reachability record in device-id order; used at start-up to load them. */
+    void forEachReachability(Consumer<ReachabilityRecord> action);
 
     /** Downlink message queues, their status records and idempotency keys. */
     MessageStore messages();

@@ -27,6 +27,10 @@ public final class SocketEndpoint extends StreamEndpoint implements BackendRelay
         this.relay = relay;
     }
 
+    Channel channel() {
+        return channel;
+    }
+
     @Override
     EventLoop eventLoop() {
         return channel.eventLoop();

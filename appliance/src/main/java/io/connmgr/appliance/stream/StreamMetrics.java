@@ -16,9 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * created on first use (a handful of protocol × outcome pairs).
  */
 public final class StreamMetrics {
-    /** How a stream travels: the protocol's two modes, CONNECT_REQUEST, and links a device opened. */
+    /**
+     * How a stream travels: the protocol's two modes, CONNECT_REQUEST, links a device opened, and proxy requests
+     * relayed to a device's direct address without its link.
+     */
     public enum Kind {
-        MULTIPLEXED, DATA_CONNECTION, CONNECT_REQUEST, DEVICE_LINK;
+        MULTIPLEXED, DATA_CONNECTION, CONNECT_REQUEST, DEVICE_LINK, DIRECT;
 
         public String tag() {
             return name().toLowerCase(Locale.ROOT);

@@ -250,8 +250,11 @@ public final class ConnectionManager implements SleepLoop.Listener {
         active.incrementAndGet();
         pipelines.installActive(ch, session);
         onAdmitted.accept(session, hello);
+        // persistent_required (auto-determination, docs/protocol.md 6.11) travels only here: the device learns a
+        // change at its next connection.
         ch.writeAndFlush(new Welcome(Wire.PROTOCOL_VERSION, resumed, keepAliveSeconds, config.maxFrameSize(),
-                Capabilities.CM_COMMANDS | Capabilities.RPC | streamCapabilities, session.lastUplinkSeq(), token));
+                Capabilities.CM_COMMANDS | Capabilities.RPC | streamCapabilities, session.lastUplinkSeq(), token,
+                Boolean.TRUE.equals(overrides.persistentRequired())));
         for (SessionObserver o : observers) {
             o.awake(session, hello.capabilities());
         }

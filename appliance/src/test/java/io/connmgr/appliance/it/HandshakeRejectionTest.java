@@ -85,6 +85,22 @@ class HandshakeRejectionTest {
     }
 
     @Test
+    void helloWithAMalformedDirectAddressOrAReservedFlag_isRejectedAsProtocolError_andCounted() throws Exception {
+        for (String name : new String[]{"hello.direct_address_port_0", "hello.direct_address_ipv6_without_brackets",
+                "hello.direct_address_flag_without_address", "hello.reserved_flag_bit_2"}) {
+            byte[] bytes = io.connmgr.protocol.golden.GoldenVectors.violations().stream()
+                    .filter(v -> v.name().equals(name)).findFirst().orElseThrow().bytes();
+
+            Reject r = rejectFor(bytes);
+
+            assertThat(r.reason()).as(name).isEqualTo(ReasonCode.PROTOCOL_ERROR);
+            assertThat(r.message()).as(name).isNotBlank().doesNotContain("Exception");
+        }
+        assertThat(harness.counter("cm.frames.rejected", "reason", "protocol_error")).isEqualTo(4);
+        assertThat(harness.appliance.store().loadReachability("sensor-0001")).isEmpty();
+    }
+
+    @Test
     void wrongProtocolVersion_isRejected() throws Exception {
         byte[] hello = FrameCodec.toBytes(TestDevice.hello("dev-1", harness.fleetToken("dev-1")));
         hello[Wire.HEADER_BYTES + 2] = 9; // version byte after the magic

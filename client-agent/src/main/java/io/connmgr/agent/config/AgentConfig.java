@@ -23,10 +23,11 @@ import java.util.Objects;
  * @param handshakeTimeout how long to wait for WELCOME
  * @param logLevel         logback level name, upper case
  * @param features         streams, links, connect requests, RPC and the outbound proxy
+ * @param onDemand         on-demand operation and the direct address announced in HELLO
  */
 public record AgentConfig(HostPort appliance, String deviceId, String token, Duration keepAlive,
                           Duration backoffInitial, Duration backoffCap, Duration handshakeTimeout, String logLevel,
-                          Features features) {
+                          Features features, OnDemand onDemand) {
 
     public static final Duration DEFAULT_KEEPALIVE = Duration.ZERO;
     public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
@@ -70,6 +71,32 @@ public record AgentConfig(HostPort appliance, String deviceId, String token, Dur
         }
     }
 
+    /**
+     * On-demand operation (docs/protocol.md section 6.11).
+     *
+     * @param enabled           connect when there is business, disconnect after the quiet period
+     * @param quietPeriod       disconnect after this long without messages, commands, streams or RPCs
+     * @param reconnectInterval connect again after this long even with nothing to send
+     * @param directAddress     {@code HOST[:PORT]} announced in HELLO, or {@code null}
+     */
+    public record OnDemand(boolean enabled, Duration quietPeriod, Duration reconnectInterval, String directAddress) {
+        public static final Duration DEFAULT_QUIET = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(15);
+        public static final OnDemand OFF = new OnDemand(false, DEFAULT_QUIET, DEFAULT_INTERVAL, null);
+
+        public OnDemand {
+            Objects.requireNonNull(quietPeriod, "quietPeriod");
+            Objects.requireNonNull(reconnectInterval, "reconnectInterval");
+        }
+    }
+
+    /** A config that is persistently connected and announces no direct address. */
+    public AgentConfig(HostPort appliance, String deviceId, String token, Duration keepAlive, Duration backoffInitial,
+                       Duration backoffCap, Duration handshakeTimeout, String logLevel, Features features) {
+        this(appliance, deviceId, token, keepAlive, backoffInitial, backoffCap, handshakeTimeout, logLevel, features,
+                OnDemand.OFF);
+    }
+
     /** A config with no features beyond the control connection. */
     public AgentConfig(HostPort appliance, String deviceId, String token, Duration keepAlive, Duration backoffInitial,
                        Duration backoffCap, Duration handshakeTimeout, String logLevel) {
@@ -87,14 +114,15 @@ public record AgentConfig(HostPort appliance, String deviceId, String token, Dur
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(features, "features");
+        Objects.requireNonNull(onDemand, "onDemand");
     }
 
     /** Leaves the token out: configs end up in logs and bug reports. */
     @Override
     public String toString() {
-        return "AgentConfig[appliance=%s, deviceId=%s, token=<%d chars>, keepAlive=%s, backoff=%s..%s, handshakeTimeout=%s, logLevel=%s, %s]"
+        return "AgentConfig[appliance=%s, deviceId=%s, token=<%d chars>, keepAlive=%s, backoff=%s..%s, handshakeTimeout=%s, logLevel=%s, %s, %s]"
                 .formatted(appliance, deviceId, token.length(), Durations.format(keepAlive),
                         Durations.format(backoffInitial), Durations.format(backoffCap),
-                        Durations.format(handshakeTimeout), logLevel, features);
+                        Durations.format(handshakeTimeout), logLevel, features, onDemand);
     }
 }

@@ -10,6 +10,7 @@ import io.connmgr.agent.control.OutboundProxy;
 import io.connmgr.agent.stream.Exposure;
 import io.connmgr.agent.stream.LocalLink;
 import io.connmgr.protocol.codec.DeviceIds;
+import io.connmgr.protocol.message.DirectAddress;
 import io.connmgr.protocol.message.StreamMode;
 import io.connmgr.protocol.wire.Wire;
 
@@ -187,11 +188,46 @@ public final class AgentConfigLoader {
         Duration execTimeout = v.optional(ConfigKey.EXEC_TIMEOUT, text -> atLeast(Durations.parse(text),
                 Duration.ofMillis(1)), AgentConfig.DEFAULT_EXEC_TIMEOUT);
         OutboundProxy via = v.optional(ConfigKey.VIA, OutboundProxy::parse, null);
+        AgentConfig.OnDemand onDemand = onDemand(v, merged);
 
         v.throwIfAny();
         return new AgentConfig(appliance, deviceId, token, keepAlive, initial, cap, handshake, logLevel,
                 new AgentConfig.Features(expose, mode, window, maxStreams, localConnect, links, onConnectExec,
-                        onConnectUrl, rpcExec, execTimeout, via));
+                        onConnectUrl, rpcExec, execTimeout, via), onDemand);
+    }
+
+    private static AgentConfig.OnDemand onDemand(Validator v, Map<ConfigKey, Setting> merged) {
+        Boolean enabled = v.optional(ConfigKey.ON_DEMAND, AgentConfigLoader::bool, false);
+        Duration quiet = v.optional(ConfigKey.ON_DEMAND_QUIET, text -> atLeast(Durations.parse(text),
+                Duration.ofMillis(1)), AgentConfig.OnDemand.DEFAULT_QUIET);
+        Duration interval = v.optional(ConfigKey.ON_DEMAND_INTERVAL, text -> atLeast(Durations.parse(text),
+                Duration.ofMillis(1)), AgentConfig.OnDemand.DEFAULT_INTERVAL);
+        String direct = v.optional(ConfigKey.DIRECT_ADDRESS, text -> {
+            String problem = DirectAddress.problem(text.trim());
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            return text.trim();
+        }, null);
+        if (!Boolean.TRUE.equals(enabled)) {
+            for (ConfigKey key : new ConfigKey[]{ConfigKey.ON_DEMAND_QUIET, ConfigKey.ON_DEMAND_INTERVAL}) {
+                if (merged.containsKey(key)) {
+                    v.problem(key, "applies only with on-demand: true");
+                }
+            }
+        }
+        if (enabled == null || quiet == null || interval == null) {
+            return null;
+        }
+        return new AgentConfig.OnDemand(enabled, quiet, interval, direct);
+    }
+
+    private static boolean bool(String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
+        };
     }
 
     /** Bytes as a number with an optional k or m suffix (KiB, MiB), also spelled KiB/MiB as the appliance does. */

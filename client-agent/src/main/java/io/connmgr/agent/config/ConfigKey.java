@@ -37,22 +37,42 @@ public enum ConfigKey {
             + " CM_RPC_METHOD; stdout is the reply, exit 0 OK, 3 no handler, other ERROR"),
     EXEC_TIMEOUT("exec-timeout", "DURATION", "longest run of a command or URL call above (default 10s)"),
     VIA("via", "URL", "reach the appliance through a proxy: http://[user:pass@]HOST:PORT (HTTP CONNECT) or"
-            + " socks5://[user:pass@]HOST:PORT");
+            + " socks5://[user:pass@]HOST:PORT"),
+    ON_DEMAND("on-demand", "true|false", false, true, "run on demand: disconnect after on-demand-quiet without"
+            + " business, connect again after on-demand-interval; stays connected while the appliance asks it to"
+            + " (default false; the flag alone means true)"),
+    ON_DEMAND_QUIET("on-demand-quiet", "DURATION", "with on-demand: disconnect after this long without messages,"
+            + " streams or RPCs (default 30s)"),
+    ON_DEMAND_INTERVAL("on-demand-interval", "DURATION", "with on-demand: connect again after this long even with"
+            + " nothing to send (default 15m)"),
+    DIRECT_ADDRESS("direct-address", "HOST[:PORT]", "announce where servers can reach this device directly;"
+            + " HOST alone offers every exposed port, [IPV6] in brackets");
 
     private final String key;
     private final String paramLabel;
     private final boolean repeatable;
+    private final boolean optionalValue;
     private final String description;
 
     ConfigKey(String key, String paramLabel, String description) {
-        this(key, paramLabel, false, description);
+        this(key, paramLabel, false, false, description);
     }
 
     ConfigKey(String key, String paramLabel, boolean repeatable, String description) {
+        this(key, paramLabel, repeatable, false, description);
+    }
+
+    ConfigKey(String key, String paramLabel, boolean repeatable, boolean optionalValue, String description) {
         this.key = key;
         this.paramLabel = paramLabel;
         this.repeatable = repeatable;
+        this.optionalValue = optionalValue;
         this.description = description;
+    }
+
+    /** A switch: the flag may stand alone, meaning {@code true}. */
+    public boolean optionalValue() {
+        return optionalValue;
     }
 
     /** Given any number of times on the command line, or as a YAML list; the flags replace the file's list. */

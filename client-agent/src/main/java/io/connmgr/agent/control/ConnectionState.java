@@ -10,6 +10,11 @@ public enum ConnectionState {
     CONNECTED,
     /** Waiting before the next connection attempt. */
     BACKING_OFF,
+    /**
+     * On demand: disconnected on purpose after a quiet period; connects again after the reconnect interval, or at
+     * once when there is something to send.
+     */
+    DORMANT,
     /** Closed by the application; final. */
     CLOSED
 }

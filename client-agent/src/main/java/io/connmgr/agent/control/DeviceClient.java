@@ -15,6 +15,7 @@ import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.message.Cmd;
 import io.connmgr.protocol.message.CmdResult;
 import io.connmgr.protocol.message.ConnectRequest;
+import io.connmgr.protocol.message.DirectAddress;
 import io.connmgr.protocol.message.Frame;
 import io.connmgr.protocol.message.RpcRequest;
 import io.connmgr.protocol.message.RpcResponse;
@@ -93,6 +94,12 @@ import java.util.random.RandomGenerator;
  * device-initiated links} to named back-end services, and RPCs answered by an {@link Builder#rpcHandler RPC handler}.
  * Each announces its capability in HELLO and is used only when the appliance's WELCOME carries the same bit.
  *
+ * <p>{@link Builder#onDemand On demand} it does not stay connected: it disconnects after a quiet period and connects
+ * again on an interval or as soon as there is a message to send, announcing {@code on_demand} and, if given, its
+ * {@link Builder#directAddress direct address} in HELLO. When a WELCOME asks it to stay connected (the appliance could
+ * not reach it directly, docs/protocol.md section 6.11) it stays connected like a persistent client until a WELCOME
+ * comes without that request; {@link #stayConnectedRequested()} tells which.
+ *
  * <p>Threading: every piece of mutable state lives on one event loop; public methods may be called from any thread and
  * hop onto it. Listener callbacks and future completions run on that loop and must not block.
  */
@@ -105,6 +112,10 @@ public final class DeviceClient implements AutoCloseable {
     private final byte[] credential;
     private final int requestedKeepAliveSeconds;
     private final int capabilities;
+    /** Null for a persistently connected client. */
+    private final Duration quietPeriod;
+    private final Duration reconnectInterval;
+    private final DirectAddress directAddress;
     private final Duration handshakeTimeout;
     private final int maxFrameSize;
     private final List<DeviceClientListener> listeners;
@@ -130,6 +141,7 @@ public final class DeviceClient implements AutoCloseable {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile ConnectionState state = ConnectionState.NEW;
     private volatile Welcome welcome;
+    private volatile boolean stayConnectedRequested;
 
     private final AtomicLong pingsSent = new AtomicLong();
     private final AtomicLong pongsReceived = new AtomicLong();
@@ -144,6 +156,8 @@ public final class DeviceClient implements AutoCloseable {
     private byte[] resumeToken = new byte[0];
     private long lastDeliveredDownlink;
     private long connectAttempts;
+    /** When the client last had business (a message, command, stream or RPC frame); on demand only. */
+    private long lastBusyNanos;
 
     private DeviceClient(Builder b) {
         this.appliance = InetSocketAddress.createUnresolved(b.host, b.port);
@@ -155,6 +169,9 @@ public final class DeviceClient implements AutoCloseable {
         this.capabilities = b.capabilities | StreamTable.capabilities(streamSettings)
                 | (b.rpcHandler != null ? Capabilities.RPC : 0);
         this.proxy = b.proxy;
+        this.quietPeriod = b.quietPeriod;
+        this.reconnectInterval = b.reconnectInterval;
+        this.directAddress = b.directAddress == null ? null : DirectAddress.parse(b.directAddress);
         this.handshakeTimeout = b.handshakeTimeout;
         this.maxFrameSize = b.maxFrameSize;
         this.listeners = List.copyOf(b.listeners);
@@ -255,8 +272,11 @@ public final class DeviceClient implements AutoCloseable {
                         outbox.size() + " messages already wait for acknowledgement"));
                 return;
             }
+            busy();
             if (link != null && link.welcomed) {
                 link.channel.writeAndFlush(msg, link.channel.voidPromise());
+            } else if (state == ConnectionState.DORMANT) {
+                wakeFromDormant();
             }
         });
         return acked;
@@ -285,6 +305,7 @@ public final class DeviceClient implements AutoCloseable {
                     result.completeExceptionally(new DeviceClientException(Kind.BACKPRESSURE,
                             "65536 commands already wait for an answer"));
                 } else {
+                    busy();
                     link.channel.writeAndFlush(new Cmd(id, op, value), link.channel.voidPromise());
                 }
             }
@@ -331,6 +352,19 @@ public final class DeviceClient implements AutoCloseable {
     /** The last WELCOME received, or {@code null} before the first one. */
     public Welcome welcome() {
         return welcome;
+    }
+
+    /**
+     * Whether the appliance's last WELCOME asked this device to stay persistently connected (its direct address was
+     * not reachable). An on-demand client then stays connected; false before the first WELCOME.
+     */
+    public boolean stayConnectedRequested() {
+        return stayConnectedRequested;
+    }
+
+    /** Whether this client was built {@link Builder#onDemand on demand}. */
+    public boolean onDemand() {
+        return quietPeriod != null;
     }
 
     public Counters counters() {
@@ -430,7 +464,7 @@ public final class DeviceClient implements AutoCloseable {
             return;
         }
         Hello hello = new Hello(Wire.PROTOCOL_VERSION, requestedKeepAliveSeconds, capabilities, deviceId, credential,
-                resumeToken);
+                resumeToken, quietPeriod != null, directAddress);
         l.channel.writeAndFlush(hello, l.channel.voidPromise());
         l.handshakeTimer = loop.schedule(() -> l.end(DisconnectCause.of(DisconnectCause.Kind.HANDSHAKE_TIMEOUT,
                 "no WELCOME or REJECT within " + handshakeTimeout.toMillis() + " ms")),
@@ -453,6 +487,11 @@ public final class DeviceClient implements AutoCloseable {
         }
         commands.failAll(new DeviceClientException(Kind.CONNECTION_LOST,
                 "connection lost before the appliance answered: " + cause.detail()));
+        if (cause.kind() == DisconnectCause.Kind.ON_DEMAND_QUIET) {
+            changeState(StateChange.dormant(reconnectInterval, cause));
+            reconnectTimer = loop.schedule(this::connect, reconnectInterval.toNanos(), TimeUnit.NANOSECONDS);
+            return;
+        }
         Duration delay;
         if (cause.isPermanent()) {
             delay = backoff.afterPermanentRejection();
@@ -523,6 +562,9 @@ public final class DeviceClient implements AutoCloseable {
             }
             ReferenceCountUtil.release(frame);
             return;
+        }
+        if (!(frame instanceof Ping || frame instanceof Pong)) {
+            busy();
         }
         switch (frame) {
             case Ping _ -> l.channel.write(Pong.INSTANCE, l.channel.voidPromise());
@@ -632,7 +674,61 @@ public final class DeviceClient implements AutoCloseable {
             l.keepAliveTask = loop.scheduleAtFixedRate(() -> keepAliveTick(l),
                     interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
         }
+        boolean wasAsked = stayConnectedRequested;
+        stayConnectedRequested = w.stayConnected();
+        if (quietPeriod != null && w.stayConnected() != wasAsked) {
+            if (w.stayConnected()) {
+                log.info("appliance {} asks device {} to stay connected (servers cannot reach it directly): "
+                        + "switching from on-demand to persistent operation", hostPort(), deviceId);
+            } else {
+                log.info("appliance {} no longer asks device {} to stay connected: back to on-demand operation",
+                        hostPort(), deviceId);
+            }
+        }
+        busy();
+        if (quietPeriod != null && !w.stayConnected()) {
+            scheduleQuietCheck(l, quietPeriod);
+        }
         changeState(StateChange.connected(w));
+    }
+
+    // ---- on-demand operation (event loop) ----
+
+    private void busy() {
+        lastBusyNanos = ticker.nanoTime();
+    }
+
+    private void scheduleQuietCheck(Link l, Duration after) {
+        l.quietTimer = loop.schedule(() -> quietCheck(l), after.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Ends the link once nothing has happened for the quiet period and nothing is outstanding: no unacknowledged
+     * message, no command or RPC waiting for its answer, no open stream.
+     */
+    private void quietCheck(Link l) {
+        if (l != link || stayConnectedRequested) {
+            return;
+        }
+        boolean outstanding = outbox.size() > 0 || commands.size() > 0 || (rpc != null && rpc.inFlight() > 0)
+                || (streams != null && streams.active() > 0);
+        long quietFor = ticker.nanoTime() - lastBusyNanos;
+        if (outstanding || quietFor < quietPeriod.toNanos()) {
+            scheduleQuietCheck(l, outstanding ? quietPeriod : quietPeriod.minusNanos(quietFor));
+            return;
+        }
+        log.debug("device {}: on demand, nothing to do for {} ms: disconnecting", deviceId, quietPeriod.toMillis());
+        l.end(DisconnectCause.of(DisconnectCause.Kind.ON_DEMAND_QUIET,
+                "on demand: nothing to do for " + quietPeriod.toMillis() + " ms"));
+    }
+
+    /** Something to send while dormant: connect now instead of at the end of the interval. */
+    private void wakeFromDormant() {
+        if (reconnectTimer != null) {
+            reconnectTimer.cancel(false);
+            reconnectTimer = null;
+        }
+        connect();
     }
 
     private void keepAliveTick(Link l) {
@@ -757,6 +853,9 @@ public final class DeviceClient implements AutoCloseable {
         private RpcHandler rpcHandler;
         private Executor worker;
         private OutboundProxy proxy;
+        private Duration quietPeriod;
+        private Duration reconnectInterval;
+        private String directAddress;
         private final List<String> duplicateExposures = new ArrayList<>();
 
         private Builder() {
@@ -938,6 +1037,28 @@ public final class DeviceClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * On-demand operation (docs/protocol.md section 6.11): announce {@code on_demand} in HELLO, disconnect once
+         * nothing has happened for {@code quietPeriod} (no message, command, stream or RPC, nothing outstanding), and
+         * connect again after {@code reconnectInterval}, or at once when {@link #send} has a message. A WELCOME that
+         * asks the device to stay connected turns this off until a WELCOME comes without the request.
+         */
+        public Builder onDemand(Duration quietPeriod, Duration reconnectInterval) {
+            this.quietPeriod = Objects.requireNonNull(quietPeriod, "quietPeriod");
+            this.reconnectInterval = Objects.requireNonNull(reconnectInterval, "reconnectInterval");
+            return this;
+        }
+
+        /**
+         * Announces where servers can reach this device directly: {@code HOST}, {@code HOST:PORT}, {@code [IPV6]} or
+         * {@code [IPV6]:PORT} (docs/protocol.md section 5.1). The appliance dials it before it relays a request
+         * through this client, and asks the device to stay connected once it fails often enough.
+         */
+        public Builder directAddress(String hostOrHostPort) {
+            this.directAddress = hostOrHostPort;
+            return this;
+        }
+
         /** Adds a listener; listeners are called in the order they were added. */
         public Builder listener(DeviceClientListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -985,6 +1106,12 @@ public final class DeviceClient implements AutoCloseable {
             }
             if (localConnectTimeout == null || localConnectTimeout.toMillis() < 1) {
                 errors.add("local connect timeout must be at least 1 ms");
+            }
+            if (quietPeriod != null && (quietPeriod.toMillis() < 1 || reconnectInterval.toMillis() < 1)) {
+                errors.add("on-demand quiet period and reconnect interval must be at least 1 ms");
+            }
+            if (directAddress != null && DirectAddress.problem(directAddress) != null) {
+                errors.add(DirectAddress.problem(directAddress));
             }
             if (connectRequestHandler != null && exposures.isEmpty()) {
                 errors.add("connect requests need at least one exposed port to pass on");

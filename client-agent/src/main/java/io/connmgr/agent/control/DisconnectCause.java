@@ -35,7 +35,9 @@ public record DisconnectCause(Kind kind, ReasonCode reason, Duration reconnectAf
         /** The connection closed without a word from the appliance. */
         CONNECTION_LOST,
         /** The application closed the client. */
-        CLIENT_CLOSED
+        CLIENT_CLOSED,
+        /** On demand: nothing to do for the quiet period, so the client disconnected on purpose. */
+        ON_DEMAND_QUIET
     }
 
     /** Refusals that retrying soon cannot fix: they need an operator or a software update. */

@@ -19,6 +19,8 @@ final class Link {
     KeepAlive keepAlive;
     ScheduledFuture<?> handshakeTimer;
     ScheduledFuture<?> keepAliveTask;
+    /** On demand: the next check whether the link has been quiet long enough to end. */
+    ScheduledFuture<?> quietTimer;
 
     /** Records why the link ends (the first reason wins) and closes it. */
     void end(DisconnectCause why) {
@@ -34,6 +36,9 @@ final class Link {
         }
         if (keepAliveTask != null) {
             keepAliveTask.cancel(false);
+        }
+        if (quietTimer != null) {
+            quietTimer.cancel(false);
         }
     }
 }

@@ -34,6 +34,8 @@ final class RpcCalls {
     private final Executor worker;
     private final EventLoop loop;
     private final IntSupplier maxFrameSize;
+    /** Calls not answered yet; on the event loop. */
+    private int inFlight;
 
     RpcCalls(RpcHandler handler, Executor worker, EventLoop loop, IntSupplier maxFrameSize) {
         this.handler = handler;
@@ -45,6 +47,7 @@ final class RpcCalls {
     /** On the event loop. */
     void onRequest(Channel link, RpcRequest request) {
         Call call = new Call(link, request);
+        inFlight++;
         if (request.timeoutMs() > 0) {
             call.timer = loop.schedule(() -> call.answer(RpcStatus.TIMEOUT, EMPTY),
                     request.timeoutMs(), TimeUnit.MILLISECONDS);
@@ -54,6 +57,11 @@ final class RpcCalls {
         } catch (RejectedExecutionException e) {
             call.answer(RpcStatus.ERROR, "device is shutting down".getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /** Requests still being answered; on the event loop. */
+    int inFlight() {
+        return inFlight;
     }
 
     private final class Call {
@@ -116,6 +124,7 @@ final class RpcCalls {
                 return;
             }
             answered = true;
+            inFlight--;
             if (timer != null) {
                 timer.cancel(false);
             }

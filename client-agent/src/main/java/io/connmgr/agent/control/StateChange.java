@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param state   the new state
  * @param attempt CONNECTING: 0 for the first attempt, then counting the retries in the current failure streak
  * @param welcome CONNECTED: the appliance's WELCOME (keep-alive, resumed, ...)
- * @param delay   BACKING_OFF: how long until the next attempt
- * @param cause   BACKING_OFF and CLOSED: why the previous connection ended
+ * @param delay   BACKING_OFF and DORMANT: how long until the next attempt
+ * @param cause   BACKING_OFF, DORMANT and CLOSED: why the previous connection ended
  */
 public record StateChange(ConnectionState state, int attempt, Welcome welcome, Duration delay, DisconnectCause cause) {
 
@@ -31,6 +31,10 @@ public record StateChange(ConnectionState state, int attempt, Welcome welcome, D
 
     static StateChange backingOff(Duration delay, DisconnectCause cause) {
         return new StateChange(ConnectionState.BACKING_OFF, 0, null, delay, cause);
+    }
+
+    static StateChange dormant(Duration delay, DisconnectCause cause) {
+        return new StateChange(ConnectionState.DORMANT, 0, null, delay, cause);
     }
 
     static StateChange closed(DisconnectCause cause) {

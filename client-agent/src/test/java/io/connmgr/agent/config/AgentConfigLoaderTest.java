@@ -247,6 +247,39 @@ class AgentConfigLoaderTest {
         assertThatThrownBy(() -> AgentConfigLoader.readYaml(file)).hasMessageContaining("stream-mode: expected a single");
     }
 
+    @Test
+    void onDemand_fromYaml_withItsDurationsAndDirectAddress() throws Exception {
+        Path file = write("""
+                appliance: cm.example.net:7700
+                device-id: dev-1
+                token: abc
+                on-demand: true
+                on-demand-quiet: 10s
+                on-demand-interval: 1h
+                direct-address: dev-1.example.net
+                """);
+
+        AgentConfig config = AgentConfigLoader.resolve(AgentConfigLoader.readYaml(file), Map.of());
+
+        assertThat(config.onDemand()).isEqualTo(new AgentConfig.OnDemand(true, Duration.ofSeconds(10),
+                Duration.ofHours(1), "dev-1.example.net"));
+    }
+
+    @Test
+    void onDemand_problems_areEachNamed() {
+        assertThatThrownBy(() -> AgentConfigLoader.resolve(Map.of(), flags(
+                ConfigKey.APPLIANCE, "h:1", ConfigKey.DEVICE_ID, "d", ConfigKey.TOKEN, "t",
+                ConfigKey.ON_DEMAND, "maybe", ConfigKey.DIRECT_ADDRESS, "host:0")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .anySatisfy(p -> assertThat(p).startsWith("on-demand:").contains("maybe"))
+                        .anySatisfy(p -> assertThat(p).startsWith("direct-address:").contains("port")));
+        assertThatThrownBy(() -> AgentConfigLoader.resolve(Map.of(), flags(
+                ConfigKey.APPLIANCE, "h:1", ConfigKey.DEVICE_ID, "d", ConfigKey.TOKEN, "t",
+                ConfigKey.ON_DEMAND_QUIET, "5s")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("on-demand-quiet: applies only with on-demand: true (from --on-demand-quiet)"));
+    }
+
     private Path write(String yaml) throws Exception {
         return Files.writeString(dir.resolve("agent.yaml"), yaml);
     }

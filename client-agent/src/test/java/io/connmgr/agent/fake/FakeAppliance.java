@@ -66,6 +66,8 @@ public final class FakeAppliance implements AutoCloseable {
     /** What to answer a HELLO with; returning {@code null} answers nothing. */
     public volatile Function<Hello, Frame> onHello = this::welcome;
     public volatile int keepAliveSeconds = 1;
+    /** Sets WELCOME's stay_connected bit. */
+    public volatile boolean stayConnected;
     public volatile boolean answerPings = true;
     public volatile boolean ackMessages = true;
     public volatile Function<Cmd, CmdStatus> onCommand = cmd -> CmdStatus.OK;
@@ -137,7 +139,7 @@ public final class FakeAppliance implements AutoCloseable {
             lastAckedUplink = 0;
         }
         return new Welcome(Wire.PROTOCOL_VERSION, resumed, keepAliveSeconds, Wire.DEFAULT_MAX_FRAME_SIZE, capabilities,
-                lastAckedUplink, token);
+                lastAckedUplink, token, stayConnected);
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.connmgr.protocol.message.StreamReset;
 import io.connmgr.protocol.message.StreamWindow;
 import io.connmgr.protocol.message.Cmd;
 import io.connmgr.protocol.message.CmdResult;
+import io.connmgr.protocol.message.DirectAddress;
 import io.connmgr.protocol.message.Frame;
 import io.connmgr.protocol.message.GoAway;
 import io.connmgr.protocol.message.Hello;
@@ -52,16 +53,20 @@ public final class FrameCodec {
             case Hello h -> {
                 out.writeShort(Wire.HELLO_MAGIC);
                 out.writeByte(h.version());
-                out.writeByte(0); // flags: reserved, must be zero
+                out.writeByte(h.flags());
                 out.writeShort(h.keepAliveSeconds());
                 out.writeInt(h.capabilities());
                 writeShortBytes(out, h.deviceId().getBytes(StandardCharsets.UTF_8), "device id");
                 writeShortBytes(out, h.credential(), "credential");
                 writeShortBytes(out, h.resumeToken(), "resume token");
+                if (h.directAddress() != null) {
+                    writeShortBytes(out, h.directAddress().toString().getBytes(StandardCharsets.US_ASCII),
+                            "direct address");
+                }
             }
             case Welcome w -> {
                 out.writeByte(w.version());
-                out.writeByte(w.resumed() ? 1 : 0);
+                out.writeByte(w.flags());
                 out.writeShort(w.keepAliveSeconds());
                 out.writeInt(w.maxFrameSize());
                 out.writeInt(w.capabilities());
@@ -175,8 +180,13 @@ public final class FrameCodec {
     public static Frame decode(FrameType type, ByteBuf payload) throws MalformedFrameException {
         Frame frame = switch (type) {
             case HELLO -> decodeHello(payload);
-            case WELCOME -> new Welcome(u8(payload), (u8(payload) & 1) != 0, u16(payload), i32(payload),
-                    i32(payload), i64(payload), shortBytes(payload, Wire.RESUME_TOKEN_BYTES, "resume token"));
+            case WELCOME -> {
+                int version = u8(payload);
+                int flags = u8(payload); // reserved bits are ignored (docs/protocol.md section 5.2)
+                yield new Welcome(version, (flags & Welcome.FLAG_RESUMED) != 0, u16(payload), i32(payload),
+                        i32(payload), i64(payload), shortBytes(payload, Wire.RESUME_TOKEN_BYTES, "resume token"),
+                        (flags & Welcome.FLAG_STAY_CONNECTED) != 0);
+            }
             case REJECT -> new Reject(u8(payload), utf8(payload, payload.readableBytes(), "message"));
             case GOAWAY -> new GoAway(u8(payload), u32(payload), utf8(payload, payload.readableBytes(), "message"));
             case PING -> Ping.INSTANCE;
@@ -288,8 +298,9 @@ public final class FrameCodec {
                     "protocol version " + version + " not supported; this appliance speaks " + Wire.PROTOCOL_VERSION);
         }
         int flags = u8(in);
-        if (flags != 0) {
-            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "HELLO reserved flags must be zero");
+        if ((flags & ~Hello.KNOWN_FLAGS) != 0) {
+            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "HELLO reserved flag bits must be zero, got 0x"
+                    + Integer.toHexString(flags));
         }
         int keepAlive = u16(in);
         int capabilities = i32(in);
@@ -314,6 +325,16 @@ public final class FrameCodec {
             throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR,
                     "resume token must be empty or " + Wire.RESUME_TOKEN_BYTES + " bytes");
         }
-        return new Hello(version, keepAlive, capabilities, deviceId, credential, token);
+        DirectAddress direct = null;
+        if ((flags & Hello.FLAG_DIRECT_ADDRESS) != 0) {
+            String text = utf8(in, u8(in), "direct address");
+            try {
+                direct = DirectAddress.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "HELLO " + e.getMessage());
+            }
+        }
+        return new Hello(version, keepAlive, capabilities, deviceId, credential, token,
+                (flags & Hello.FLAG_ON_DEMAND) != 0, direct);
     }
 }

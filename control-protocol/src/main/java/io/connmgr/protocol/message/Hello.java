@@ -14,14 +14,35 @@ import java.util.Objects;
  * @param deviceId          UTF-8, 1..128 bytes
  * @param credential        the device token, 0..255 bytes
  * @param resumeToken       empty, or the 16-byte token a previous WELCOME gave
+ * @param onDemand          the device runs on demand: it connects when it has something to do and disconnects after,
+ *                          unless a WELCOME asks it to {@link Welcome#stayConnected() stay connected}
+ * @param directAddress     where servers may reach the device directly, or {@code null} when it announces none
  */
 public record Hello(int version, int keepAliveSeconds, int capabilities, String deviceId, byte[] credential,
-                    byte[] resumeToken) implements Frame {
+                    byte[] resumeToken, boolean onDemand, DirectAddress directAddress) implements Frame {
+
+    /** HELLO flags bit 0: the device operates on demand. */
+    public static final int FLAG_ON_DEMAND = 1;
+    /** HELLO flags bit 1: a direct address follows the resume token. */
+    public static final int FLAG_DIRECT_ADDRESS = 1 << 1;
+    /** Every flag bit version 1 defines; the others are reserved and must be zero. */
+    public static final int KNOWN_FLAGS = FLAG_ON_DEMAND | FLAG_DIRECT_ADDRESS;
 
     public Hello {
         Objects.requireNonNull(deviceId, "deviceId");
         credential = credential == null ? new byte[0] : credential;
         resumeToken = resumeToken == null ? new byte[0] : resumeToken;
+    }
+
+    /** A persistently connected device that announces no direct address. */
+    public Hello(int version, int keepAliveSeconds, int capabilities, String deviceId, byte[] credential,
+                 byte[] resumeToken) {
+        this(version, keepAliveSeconds, capabilities, deviceId, credential, resumeToken, false, null);
+    }
+
+    /** The flags byte these fields make. */
+    public int flags() {
+        return (onDemand ? FLAG_ON_DEMAND : 0) | (directAddress != null ? FLAG_DIRECT_ADDRESS : 0);
     }
 
     @Override
@@ -37,19 +58,21 @@ public record Hello(int version, int keepAliveSeconds, int capabilities, String 
     public boolean equals(Object o) {
         return o instanceof Hello h && version == h.version && keepAliveSeconds == h.keepAliveSeconds
                 && capabilities == h.capabilities && deviceId.equals(h.deviceId)
-                && Arrays.equals(credential, h.credential) && Arrays.equals(resumeToken, h.resumeToken);
+                && Arrays.equals(credential, h.credential) && Arrays.equals(resumeToken, h.resumeToken)
+                && onDemand == h.onDemand && Objects.equals(directAddress, h.directAddress);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(version, keepAliveSeconds, capabilities, deviceId, Arrays.hashCode(credential),
-                Arrays.hashCode(resumeToken));
+                Arrays.hashCode(resumeToken), onDemand, directAddress);
     }
 
     /** Never prints the credential: frames end up in logs. */
     @Override
     public String toString() {
-        return "Hello[version=%d, deviceId=%s, keepAlive=%ds, capabilities=0x%x, resume=%b]"
-                .formatted(version, deviceId, keepAliveSeconds, capabilities, hasResumeToken());
+        return "Hello[version=%d, deviceId=%s, keepAlive=%ds, capabilities=0x%x, resume=%b, onDemand=%b, direct=%s]"
+                .formatted(version, deviceId, keepAliveSeconds, capabilities, hasResumeToken(), onDemand,
+                        directAddress);
     }
 }

@@ -3,6 +3,7 @@ package io.connmgr.protocol.codec;
 import io.connmgr.protocol.message.Ack;
 import io.connmgr.protocol.message.Cmd;
 import io.connmgr.protocol.message.CmdResult;
+import io.connmgr.protocol.message.DirectAddress;
 import io.connmgr.protocol.message.Frame;
 import io.connmgr.protocol.message.GoAway;
 import io.connmgr.protocol.message.Hello;
@@ -31,16 +32,31 @@ public final class FrameArbitraries {
 
     public static Arbitrary<Frame> hellos() {
         return Combinators.combine(u16(), Arbitraries.integers(), deviceIds(), bytes(0, Wire.MAX_CREDENTIAL_BYTES),
-                        resumeTokens())
-                .as((keepAlive, caps, id, credential, token) ->
-                        new Hello(Wire.PROTOCOL_VERSION, keepAlive, caps, id, credential, token));
+                        resumeTokens(), Arbitraries.of(true, false), directAddresses().injectNull(0.3))
+                .as((keepAlive, caps, id, credential, token, onDemand, direct) ->
+                        new Hello(Wire.PROTOCOL_VERSION, keepAlive, caps, id, credential, token, onDemand, direct));
     }
 
     public static Arbitrary<Frame> welcomes() {
         return Combinators.combine(Arbitraries.integers().between(0, 255), Arbitraries.of(true, false), u16(),
                         Arbitraries.integers().between(0, Wire.MAX_LENGTH_FIELD), Arbitraries.integers(),
-                        Arbitraries.longs(), bytes(Wire.RESUME_TOKEN_BYTES, Wire.RESUME_TOKEN_BYTES))
+                        Arbitraries.longs(), bytes(Wire.RESUME_TOKEN_BYTES, Wire.RESUME_TOKEN_BYTES),
+                        Arbitraries.of(true, false))
                 .as(Welcome::new);
+    }
+
+    /** Host names, IPv4 and IPv6 addresses, with or without a port. */
+    public static Arbitrary<DirectAddress> directAddresses() {
+        Arbitrary<String> label = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+                .ofMinLength(1).ofMaxLength(63).filter(l -> !l.startsWith("-") && !l.endsWith("-"));
+        Arbitrary<String> name = label.list().ofMinSize(1).ofMaxSize(4).map(l -> String.join(".", l))
+                .filter(n -> n.length() <= 253 && !n.matches("[0-9.]+"));
+        Arbitrary<String> ipv4 = Arbitraries.integers().between(0, 255).list().ofSize(4)
+                .map(l -> l.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(".")));
+        Arbitrary<String> ipv6 = Arbitraries.integers().between(0, 0xFFFF).list().ofSize(8)
+                .map(l -> l.stream().map(Integer::toHexString).collect(java.util.stream.Collectors.joining(":")));
+        return Combinators.combine(Arbitraries.oneOf(name, ipv4, ipv6), Arbitraries.integers().between(0, 65535))
+                .as(DirectAddress::new);
     }
 
     public static Arbitrary<Frame> rejects() {

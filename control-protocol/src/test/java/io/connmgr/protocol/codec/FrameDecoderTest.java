@@ -141,8 +141,8 @@ class FrameDecoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"01", "80", "ff"})
-    void decode_whenHelloFlagsNonZero_thenEmitsProtocolError(String flags) {
+    @ValueSource(strings = {"04", "08", "80", "fc", "ff"})
+    void decode_whenHelloReservedFlagBitSet_thenEmitsProtocolError(String flags) {
         byte[] bytes = frame(FrameType.HELLO, hello("434d", "01", flags, DEVICE_ID, "00"));
 
         assertThat(singleViolation(bytes).reason()).isEqualTo(ReasonCode.PROTOCOL_ERROR);

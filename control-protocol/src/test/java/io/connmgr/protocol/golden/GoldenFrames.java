@@ -3,6 +3,7 @@ package io.connmgr.protocol.golden;
 import io.connmgr.protocol.message.Ack;
 import io.connmgr.protocol.message.Cmd;
 import io.connmgr.protocol.message.CmdResult;
+import io.connmgr.protocol.message.DirectAddress;
 import io.connmgr.protocol.message.Frame;
 import io.connmgr.protocol.message.GoAway;
 import io.connmgr.protocol.message.Hello;
@@ -35,11 +36,15 @@ public final class GoldenFrames {
 
     public static Frame toFrame(GoldenVector v) {
         return switch (FrameType.valueOf(v.raw("type"))) {
-            case HELLO -> new Hello(v.integer("version"), v.integer("keep_alive_seconds"), (int) v.number("capabilities"),
-                    v.text("device_id"), v.byteField("credential"), v.byteField("resume_token"));
+            case HELLO -> {
+                String direct = v.text("direct_address");
+                yield new Hello(v.integer("version"), v.integer("keep_alive_seconds"), (int) v.number("capabilities"),
+                        v.text("device_id"), v.byteField("credential"), v.byteField("resume_token"),
+                        v.flag("on_demand"), direct.isEmpty() ? null : DirectAddress.parse(direct));
+            }
             case WELCOME -> new Welcome(v.integer("version"), v.flag("resumed"), v.integer("keep_alive_seconds"),
                     v.integer("max_frame_size"), (int) v.number("capabilities"), v.number("last_uplink_seq"),
-                    v.byteField("resume_token"));
+                    v.byteField("resume_token"), v.flag("stay_connected"));
             case REJECT -> new Reject(v.integer("reason_code"), v.text("message"));
             case GOAWAY -> new GoAway(v.integer("reason_code"), v.number("reconnect_after_ms"), v.text("message"));
             case PING -> Ping.INSTANCE;

@@ -5,8 +5,10 @@ import io.connmgr.protocol.codec.FrameCodec;
 import io.connmgr.protocol.codec.ProtocolViolation;
 import io.connmgr.protocol.message.Cmd;
 import io.connmgr.protocol.message.CmdResult;
+import io.connmgr.protocol.message.DirectAddress;
 import io.connmgr.protocol.message.Frame;
 import io.connmgr.protocol.message.Hello;
+import io.connmgr.protocol.message.Welcome;
 import io.connmgr.protocol.wire.CmdOpcode;
 import io.connmgr.protocol.wire.CmdStatus;
 import io.connmgr.protocol.wire.FrameType;
@@ -101,6 +103,23 @@ class GoldenVectorsTest {
                 .containsAll(EnumSet.allOf(CmdStatus.class));
         assertThat(frames.stream().filter(Hello.class::isInstance).map(f -> ((Hello) f).hasResumeToken()))
                 .contains(true, false);
+    }
+
+    @Test
+    void frames_coverEveryHelloAndWelcomeFlag() {
+        List<Frame> frames = frames().stream().map(GoldenFrames::toFrame).toList();
+        List<Hello> hellos = frames.stream().filter(Hello.class::isInstance).map(Hello.class::cast).toList();
+        List<Welcome> welcomes = frames.stream().filter(Welcome.class::isInstance).map(Welcome.class::cast).toList();
+
+        assertThat(hellos).extracting(Hello::flags).contains(0, Hello.FLAG_ON_DEMAND, Hello.FLAG_DIRECT_ADDRESS,
+                Hello.KNOWN_FLAGS);
+        assertThat(hellos).extracting(Hello::directAddress).filteredOn(java.util.Objects::nonNull)
+                .extracting(a -> a.host().contains(":"), DirectAddress::hasPort)
+                .contains(org.assertj.core.groups.Tuple.tuple(true, false),
+                        org.assertj.core.groups.Tuple.tuple(false, true),
+                        org.assertj.core.groups.Tuple.tuple(false, false));
+        assertThat(welcomes).extracting(Welcome::flags).contains(0, Welcome.FLAG_RESUMED,
+                Welcome.FLAG_STAY_CONNECTED);
     }
 
     @Test

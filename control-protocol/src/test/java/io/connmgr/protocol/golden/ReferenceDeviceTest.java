@@ -5,6 +5,7 @@ import io.connmgr.protocol.codec.MalformedFrameException;
 import io.connmgr.protocol.message.Ack;
 import io.connmgr.protocol.message.Cmd;
 import io.connmgr.protocol.message.CmdResult;
+import io.connmgr.protocol.message.DirectAddress;
 import io.connmgr.protocol.message.Frame;
 import io.connmgr.protocol.message.GoAway;
 import io.connmgr.protocol.message.Hello;
@@ -94,7 +95,8 @@ class ReferenceDeviceTest {
 
         assertThat(r.exit()).isZero();
         assertThat(r.stdout()).contains("--appliance", "--device-id", "--token", "--fleet-key", "--send",
-                "--ping-once", "--cmd", "--stay", "--reconnect", "--self-test-vectors", "Exit status");
+                "--ping-once", "--cmd", "--stay", "--reconnect", "--self-test-vectors", "--on-demand",
+                "--direct-address", "Exit status");
     }
 
     @Test
@@ -108,7 +110,7 @@ class ReferenceDeviceTest {
             assertThat(r.stdout().lines().toList()).containsExactly(
                     "{\"event\": \"welcome\", \"resumed\": false, \"keep_alive_seconds\": 60, \"max_frame_size\": "
                             + "1048576, \"capabilities\": 1, \"last_uplink_seq\": 0, \"resume_token\": \""
-                            + "30313233343536373839616263646566\"}",
+                            + "30313233343536373839616263646566\", \"stay_connected\": false}",
                     "{\"event\": \"pong\"}",
                     "{\"event\": \"ack\", \"seq\": 1}",
                     "{\"event\": \"ack\", \"seq\": 2}",
@@ -121,6 +123,53 @@ class ReferenceDeviceTest {
                     new Msg(2, new byte[] {0, (byte) 0xff}),
                     new Cmd(1, CmdOpcode.SET_IDLE_AFTER, 300));
         }
+    }
+
+    @Test
+    void device_whenOnDemandWithDirectAddress_thenAnnouncesBothAndDisconnectsWhenDone() throws Exception {
+        try (ScriptedAppliance appliance = new ScriptedAppliance(ReferenceDeviceTest::cooperative)) {
+            Result r = run("--appliance", "127.0.0.1:" + appliance.port(), "--device-id", "sensor-0001",
+                    "--token", "secret-token", "--on-demand", "--direct-address", "[2001:db8::17]:8080",
+                    "--send", "reading");
+
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(r.stdout()).doesNotContain("staying_connected");
+            assertThat(appliance.received()).containsExactly(
+                    new Hello(1, 0, 1, "sensor-0001", "secret-token".getBytes(StandardCharsets.UTF_8), new byte[0],
+                            true, DirectAddress.parse("[2001:db8::17]:8080")),
+                    new Msg(1, "reading".getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
+    void device_whenOnDemandAndWelcomeSaysStayConnected_thenStaysAndKeepsTheLinkAlive() throws Exception {
+        Function<Frame, List<Frame>> persistent = f -> switch (f) {
+            case Hello h -> List.of(new Welcome(1, false, 60, Wire.DEFAULT_MAX_FRAME_SIZE, 1, 0, RESUME_TOKEN, true),
+                    Ping.INSTANCE);
+            // Only a device still connected answers the PING: then the appliance ends the test with GOAWAY.
+            case Pong p -> List.of(new GoAway(ReasonCode.ADMIN_DISCONNECT, 0, "done"));
+            default -> List.of();
+        };
+        try (ScriptedAppliance appliance = new ScriptedAppliance(persistent)) {
+            Result r = run("--appliance", "127.0.0.1:" + appliance.port(), "--device-id", "sensor-0001",
+                    "--token", "secret-token", "--on-demand");
+
+            assertThat(r.exit()).as(r.toString()).isEqualTo(5);
+            assertThat(r.stdout()).contains("\"stay_connected\": true", "{\"event\": \"staying_connected\"}",
+                    "\"reason\": \"ADMIN_DISCONNECT\"");
+            assertThat(appliance.received()).containsExactly(
+                    new Hello(1, 0, 1, "sensor-0001", "secret-token".getBytes(StandardCharsets.UTF_8), new byte[0],
+                            true, null),
+                    Pong.INSTANCE);
+        }
+    }
+
+    @Test
+    void device_whenDirectAddressMalformed_thenUsageError() throws Exception {
+        Result r = run("--device-id", "d1", "--token", "x", "--direct-address", "2001:db8::17");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.stderr()).contains("--direct-address", "brackets");
     }
 
     @Test

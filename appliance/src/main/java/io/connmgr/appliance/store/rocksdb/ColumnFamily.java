@@ -21,7 +21,9 @@ enum ColumnFamily {
     /** Back-end credentials (token hashes), by name: hard state, written with fsync. */
     BACKENDS("backends"),
     /** Index from a back-end token hash to the back-end's name. */
-    BACKEND_TOKENS("backend_tokens");
+    BACKEND_TOKENS("backend_tokens"),
+    /** What each device's latest HELLO announced about reaching it: on demand, direct address. */
+    REACHABILITY("reachability");
 
     private final String cfName;
 

@@ -5,12 +5,14 @@ import io.connmgr.appliance.store.BackendStore;
 import io.connmgr.appliance.store.MessageStore;
 import io.connmgr.appliance.store.DeviceRecord;
 import io.connmgr.appliance.store.DeviceSettings;
+import io.connmgr.appliance.store.ReachabilityRecord;
 import io.connmgr.appliance.store.SessionRecord;
 import io.connmgr.appliance.store.StoreException;
 import io.connmgr.appliance.store.StoreException.Kind;
 import io.connmgr.appliance.store.StoreOptions;
 import io.connmgr.appliance.store.serial.DeviceRecordSerializer;
 import io.connmgr.appliance.store.serial.DeviceSettingsSerializer;
+import io.connmgr.appliance.store.serial.ReachabilityRecordSerializer;
 import io.connmgr.appliance.store.serial.RecordFormatException;
 import io.connmgr.appliance.store.serial.SessionRecordSerializer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -76,6 +78,7 @@ public final class RocksDbStore implements ApplianceStore {
     private final SessionRecordSerializer sessionSerializer = new SessionRecordSerializer();
     private final DeviceRecordSerializer deviceSerializer = new DeviceRecordSerializer();
     private final DeviceSettingsSerializer settingsSerializer = new DeviceSettingsSerializer();
+    private final ReachabilityRecordSerializer reachabilitySerializer = new ReachabilityRecordSerializer();
     private final RocksDbMessageStore messages = new RocksDbMessageStore(this);
     private final RocksDbBackendStore backends = new RocksDbBackendStore(this);
 
@@ -312,9 +315,11 @@ public final class RocksDbStore implements ApplianceStore {
                 int indexWrites = removeIndexEntryOfStoredSession(batch, deviceId, key);
                 batch.delete(handles.get(ColumnFamily.DEVICES), key);
                 batch.delete(handles.get(ColumnFamily.SETTINGS), key);
+                batch.delete(handles.get(ColumnFamily.REACHABILITY), key);
                 batch.delete(handles.get(ColumnFamily.SESSIONS), key);
                 commit(tuning.syncedWrite, batch, ColumnFamily.DEVICES, 1);
                 metrics.wroteInBatch(ColumnFamily.SETTINGS, 1);
+                metrics.wroteInBatch(ColumnFamily.REACHABILITY, 1);
                 metrics.wroteInBatch(ColumnFamily.SESSIONS, 1);
                 metrics.wroteInBatch(ColumnFamily.SESSION_KEYS, indexWrites);
             }
@@ -343,6 +348,38 @@ public final class RocksDbStore implements ApplianceStore {
         byte[] key = DeviceIdKeys.encode(deviceId);
         byte[] value = settingsSerializer.serialize(Objects.requireNonNull(settings, "settings"));
         guarded("writing settings", () -> put(ColumnFamily.SETTINGS, tuning.syncedWrite, key, value));
+    }
+
+    // ---- reachability
+
+    @Override
+    public Optional<ReachabilityRecord> loadReachability(String deviceId) {
+        byte[] key = DeviceIdKeys.encode(deviceId);
+        byte[] value = guarded("reading a reachability record", () -> get(ColumnFamily.REACHABILITY, key));
+        return Optional.ofNullable(value).map(v -> reachabilitySerializer.deserialize(deviceId, v));
+    }
+
+    @Override
+    public void putReachability(ReachabilityRecord record) {
+        byte[] key = DeviceIdKeys.encode(record.deviceId());
+        byte[] value = reachabilitySerializer.serialize(record);
+        guarded("writing a reachability record", () -> put(ColumnFamily.REACHABILITY, tuning.walWrite, key, value));
+    }
+
+    @Override
+    public void deleteReachability(String deviceId) {
+        byte[] key = DeviceIdKeys.encode(deviceId);
+        guarded("deleting a reachability record", () -> {
+            long start = System.nanoTime();
+            db.delete(handles.get(ColumnFamily.REACHABILITY), tuning.walWrite, key);
+            metrics.wrote(ColumnFamily.REACHABILITY, 1, start);
+            return null;
+        });
+    }
+
+    @Override
+    public void forEachReachability(Consumer<ReachabilityRecord> action) {
+        scan(ColumnFamily.REACHABILITY, null, Integer.MAX_VALUE, reachabilitySerializer::deserialize, action);
     }
 
     // ---- messages and back-ends

@@ -25,7 +25,8 @@ final class StoreSchema {
      * except in session_keys: 8-byte big-endian device keys whose values are the UTF-8 device ids. A store created
      * before session_keys existed gets the family (and its index, see {@code RocksDbStore}) when opened. Later
      * additions, created empty on open without a version change (older builds open them and leave them alone):
-     * message_status, message_keys, backends, backend_tokens (see {@code MessageKeys}, {@code RocksDbBackendStore}).
+     * message_status, message_keys, backends, backend_tokens (see {@code MessageKeys}, {@code RocksDbBackendStore}),
+     * reachability (keys are UTF-8 device ids).
      */
     static final int CURRENT_VERSION = 1;
 

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.connmgr.appliance.store.ApplianceStore;
 import io.connmgr.appliance.store.DeviceRecord;
 import io.connmgr.appliance.store.DeviceSettings;
+import io.connmgr.appliance.store.ReachabilityRecord;
 import io.connmgr.appliance.store.SampleRecords;
 import io.connmgr.appliance.store.SessionRecord;
 import io.connmgr.appliance.store.StoreException;
@@ -70,6 +71,30 @@ class RocksDbStoreTest extends OpenStoreTestBase {
         assertThat(store.loadSettings("b")).contains(settings());
         assertThat(store.loadSession("b")).contains(session("b"));
         assertThat(store.deleteDevice("a")).isFalse();
+    }
+
+    @Test
+    void reachability_roundTripsReplacesSurvivesReopenAndIsDeletedWithItsDevice() {
+        ReachabilityRecord a = new ReachabilityRecord("a", true, "192.0.2.17:8080", 10);
+        ReachabilityRecord b = new ReachabilityRecord("b", true, null, 20);
+        store.putDevice(device("a"));
+        store.putReachability(a);
+        store.putReachability(b);
+        store.putReachability(new ReachabilityRecord("c", false, "[2001:db8::1]", 30));
+        store.deleteReachability("c");
+        store.deleteReachability("nobody");
+
+        reopen();
+
+        assertThat(store.loadReachability("a")).contains(a);
+        assertThat(store.loadReachability("c")).isEmpty();
+        List<ReachabilityRecord> all = new ArrayList<>();
+        store.forEachReachability(all::add);
+        assertThat(all).containsExactly(a, b);
+
+        store.deleteDevice("a");
+        assertThat(store.loadReachability("a")).isEmpty();
+        assertThat(store.loadReachability("b")).contains(b);
     }
 
     @Test

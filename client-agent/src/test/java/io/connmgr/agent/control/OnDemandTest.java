@@ -1,0 +1,160 @@
+package io.connmgr.agent.control;
+
+import io.connmgr.agent.control.DisconnectCause.Kind;
+import io.connmgr.agent.fake.FakeAppliance;
+import io.connmgr.protocol.message.DirectAddress;
+import io.connmgr.protocol.message.Hello;
+import io.connmgr.protocol.message.Msg;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * On-demand operation of {@link DeviceClient} against a fake appliance over loopback: it disconnects when quiet,
+ * comes back on its interval or when it has a message, and stays connected while a WELCOME asks it to.
+ */
+class OnDemandTest {
+    private static final Duration QUIET = Duration.ofMillis(300);
+    private static final Duration LONG = Duration.ofHours(1);
+
+    private final List<DeviceClient> clients = new ArrayList<>();
+    FakeAppliance appliance;
+    RecordingListener events;
+
+    @BeforeEach
+    void startAppliance() {
+        appliance = new FakeAppliance();
+        appliance.keepAliveSeconds = 60;
+        events = new RecordingListener();
+    }
+
+    @AfterEach
+    void stopAll() {
+        clients.forEach(DeviceClient::close);
+        appliance.close();
+    }
+
+    DeviceClient.Builder client() {
+        return DeviceClient.builder()
+                .appliance("127.0.0.1", appliance.port())
+                .deviceId("dev-1")
+                .token("t")
+                .random(new SplittableRandom(7))
+                .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+                .listener(events);
+    }
+
+    DeviceClient started(DeviceClient.Builder builder) {
+        DeviceClient client = builder.build();
+        clients.add(client);
+        client.start();
+        await().atMost(10, SECONDS).until(() -> events.reached(ConnectionState.CONNECTED, 1));
+        return client;
+    }
+
+    @Test
+    void hello_announcesOnDemandAndTheDirectAddress() {
+        DeviceClient client = started(client().onDemand(QUIET, LONG).directAddress("192.0.2.17:8080"));
+
+        Hello hello = appliance.connection(0).hello();
+        assertThat(hello.onDemand()).isTrue();
+        assertThat(hello.directAddress()).isEqualTo(DirectAddress.parse("192.0.2.17:8080"));
+        assertThat(client.onDemand()).isTrue();
+        assertThat(client.stayConnectedRequested()).isFalse();
+    }
+
+    @Test
+    void hello_ofAPersistentClient_announcesNeither_unlessGivenADirectAddress() {
+        started(client());
+        Hello persistent = appliance.connection(0).hello();
+        assertThat(persistent.onDemand()).isFalse();
+        assertThat(persistent.directAddress()).isNull();
+        assertThat(persistent.flags()).isZero();
+    }
+
+    @Test
+    void quietPeriod_endsTheLinkOnPurpose_thenTheIntervalBringsItBack() {
+        Duration interval = Duration.ofMillis(500);
+        started(client().onDemand(QUIET, interval));
+
+        await().atMost(5, SECONDS).until(() -> events.reached(ConnectionState.DORMANT, 1));
+        var dormant = events.first(ConnectionState.DORMANT);
+        assertThat(dormant.change().cause().kind()).isEqualTo(Kind.ON_DEMAND_QUIET);
+        assertThat(dormant.change().delay()).isEqualTo(interval);
+        assertThat(Duration.ofNanos(dormant.atNanos() - events.first(ConnectionState.CONNECTED).atNanos()))
+                .isGreaterThanOrEqualTo(QUIET);
+        assertThat(events.in(ConnectionState.BACKING_OFF)).isEmpty();
+
+        await().atMost(5, SECONDS).until(() -> events.reached(ConnectionState.CONNECTED, 2));
+        assertThat(Duration.ofNanos(events.in(ConnectionState.CONNECTED).get(1).atNanos() - dormant.atNanos()))
+                .isGreaterThanOrEqualTo(interval);
+        assertThat(appliance.connection(1).hello().onDemand()).isTrue();
+    }
+
+    @Test
+    void send_whileDormant_connectsAtOnce_andTheMessageIsAcknowledged() {
+        DeviceClient client = started(client().onDemand(QUIET, LONG));
+        await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+
+        CompletableFuture<Long> acked = client.send("reading".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(acked).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(1L);
+        assertThat(appliance.connection(1).received(Msg.class)).extracting(m -> new String(m.payload(),
+                StandardCharsets.UTF_8)).containsExactly("reading");
+        // Having delivered it, the client goes quiet again.
+        await().atMost(5, SECONDS).until(() -> events.reached(ConnectionState.DORMANT, 2));
+    }
+
+    @Test
+    void quietPeriod_waitsForOutstandingAcknowledgements() {
+        appliance.ackMessages = false;
+        DeviceClient client = started(client().onDemand(QUIET, LONG));
+        client.send("unacknowledged".getBytes(StandardCharsets.UTF_8));
+        var connection = appliance.connection(0);
+        await().atMost(5, SECONDS).until(() -> connection.received(Msg.class).size() == 1);
+
+        await().during(QUIET.multipliedBy(3)).atMost(5, SECONDS)
+                .until(() -> client.state() == ConnectionState.CONNECTED);
+
+        connection.ack(1);
+        await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+    }
+
+    @Test
+    void stayConnected_inWelcome_keepsAnOnDemandClientConnected_untilAWelcomeComesWithoutIt() {
+        appliance.stayConnected = true;
+        DeviceClient client = started(client().onDemand(QUIET, LONG).directAddress("127.0.0.1"));
+
+        assertThat(client.stayConnectedRequested()).isTrue();
+        assertThat(client.welcome().stayConnected()).isTrue();
+        await().during(QUIET.multipliedBy(3)).atMost(5, SECONDS)
+                .until(() -> client.state() == ConnectionState.CONNECTED);
+        assertThat(events.in(ConnectionState.DORMANT)).isEmpty();
+
+        appliance.stayConnected = false;
+        appliance.connection(0).drop();
+        await().atMost(5, SECONDS).until(() -> events.reached(ConnectionState.CONNECTED, 2));
+        assertThat(client.stayConnectedRequested()).isFalse();
+        await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+    }
+
+    @Test
+    void build_refusesAMalformedDirectAddressAndZeroDurations() {
+        assertThatThrownBy(() -> client().directAddress("2001:db8::1").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("brackets");
+        assertThatThrownBy(() -> client().onDemand(Duration.ZERO, LONG).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("on-demand");
+    }
+}
