@@ -30,8 +30,6 @@ import io.connmgr.protocol.wire.RpcStatus;
 import io.connmgr.protocol.wire.StreamStatus;
 import io.connmgr.protocol.wire.Wire;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 
 import java.nio.charset.StandardCharsets;
 
@@ -56,7 +54,7 @@ public final class FrameCodec {
                 out.writeByte(h.flags());
                 out.writeShort(h.keepAliveSeconds());
                 out.writeInt(h.capabilities());
-                writeShortBytes(out, h.deviceId().getBytes(StandardCharsets.UTF_8), "device id");
+                writeShortUtf8(out, h.deviceId(), "device id");
                 writeShortBytes(out, h.credential(), "credential");
                 writeShortBytes(out, h.resumeToken(), "resume token");
                 if (h.directAddress() != null) {
@@ -104,7 +102,7 @@ public final class FrameCodec {
                 out.writeByte(o.mode().code());
                 out.writeShort(o.port());
                 writeShortBytes(out, o.token(), "stream token");
-                writeShortBytes(out, o.service().getBytes(StandardCharsets.UTF_8), "service");
+                writeShortUtf8(out, o.service(), "service");
             }
             case StreamOpenResult r -> {
                 out.writeInt(r.streamId());
@@ -128,13 +126,13 @@ public final class FrameCodec {
                 out.writeInt(c.requestId());
                 out.writeShort(c.port());
                 writeShortBytes(out, c.token(), "stream token");
-                writeShortBytes(out, c.origin().getBytes(StandardCharsets.UTF_8), "origin");
+                writeShortUtf8(out, c.origin(), "origin");
             }
             case StreamAttach a -> writeShortBytes(out, a.token(), "stream token");
             case RpcRequest r -> {
                 out.writeLong(r.callId());
                 out.writeInt((int) r.timeoutMs());
-                writeShortBytes(out, r.method().getBytes(StandardCharsets.UTF_8), "method");
+                writeShortUtf8(out, r.method(), "method");
                 out.writeBytes(r.body());
             }
             case RpcResponse r -> {
@@ -164,13 +162,7 @@ public final class FrameCodec {
 
     /** Encodes to a fresh array; convenient for tests, golden vectors and raw writes. */
     public static byte[] toBytes(Frame frame) {
-        ByteBuf buf = Unpooled.buffer();
-        try {
-            encode(frame, buf);
-            return ByteBufUtil.getBytes(buf);
-        } finally {
-            buf.release();
-        }
+        return written(out -> encode(frame, out));
     }
 
     /**
@@ -269,14 +261,6 @@ public final class FrameCodec {
         return new StreamOpen(id, window, mode, port, token, service);
     }
 
-    private static int streamId(ByteBuf in) throws MalformedFrameException {
-        int id = i32(in);
-        if (id == 0) {
-            throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "stream id 0 is not valid");
-        }
-        return id;
-    }
-
     private static StreamStatus streamStatus(ByteBuf in) throws MalformedFrameException {
         int code = u8(in);
         StreamStatus status = StreamStatus.fromCode(code);
@@ -304,21 +288,7 @@ public final class FrameCodec {
         }
         int keepAlive = u16(in);
         int capabilities = i32(in);
-        int idLength = u8(in);
-        if (idLength == 0 || idLength > Wire.MAX_DEVICE_ID_BYTES) {
-            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID,
-                    "device id must be 1.." + Wire.MAX_DEVICE_ID_BYTES + " bytes, got " + idLength);
-        }
-        need(in, idLength); // a short payload is truncation, not a bad id
-        String deviceId;
-        try {
-            deviceId = utf8(in, idLength, "device id");
-        } catch (MalformedFrameException e) {
-            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID, e.getMessage());
-        }
-        if (!DeviceIds.isValid(deviceId)) {
-            throw new MalformedFrameException(ReasonCode.INVALID_DEVICE_ID, "device id contains whitespace, control characters or slashes");
-        }
+        String deviceId = deviceId(in);
         byte[] credential = shortBytes(in, Wire.MAX_CREDENTIAL_BYTES, "credential");
         byte[] token = shortBytes(in, Wire.RESUME_TOKEN_BYTES, "resume token");
         if (token.length != 0 && token.length != Wire.RESUME_TOKEN_BYTES) {
