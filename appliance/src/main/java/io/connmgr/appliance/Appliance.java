@@ -178,7 +178,7 @@ public final class Appliance implements AutoCloseable {
                 messageStoreDecorator.apply(store.messages()), manager, time, metrics.meterRegistry());
         messaging.recover();
         manager.addObserver(messaging);
-        rpc = new RpcService(config.messaging(), manager, timers, metrics.meterRegistry());
+        rpc = new RpcService(config.messaging(), config.maxFrameSize(), manager, timers, metrics.meterRegistry());
         manager.addObserver(rpc);
         if (!config.messaging().webhookUrl().isEmpty()) {
             webhook = new WebhookForwarder(URI.create(config.messaging().webhookUrl()),

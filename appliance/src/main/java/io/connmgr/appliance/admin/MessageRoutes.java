@@ -29,11 +29,6 @@ final class MessageRoutes {
     CompletableFuture<AdminResponse> send(AdminRequest request) {
         String deviceId = request.deviceId();
         byte[] body = request.body();
-        if (body.length > messaging.maxPayload()) {
-            messaging.rejectedTooLarge();
-            throw new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-                    "a message payload is at most " + messaging.maxPayload() + " bytes (max-frame-size - 8)");
-        }
         long ttlMillis = request.durationHeader(TTL_HEADER).map(Duration::toMillis).orElse(0L);
         if (request.header(TTL_HEADER).isPresent() && ttlMillis <= 0) {
             throw ApiException.badRequest(TTL_HEADER + " must be positive");
@@ -53,6 +48,8 @@ final class MessageRoutes {
                             "device '" + deviceId + "' has " + full.depth() + " queued messages, the limit is "
                                     + full.max() + "; retry once it has received some")
                     .withHeader("Retry-After", "10");
+            case Enqueued.TooLarge t -> AdminResponse.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "payload_too_large", t.reason());
         });
     }
 

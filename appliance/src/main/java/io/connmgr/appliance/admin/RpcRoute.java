@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
  * RPC_RESPONSE comes back as the HTTP response. The request waits without holding a thread.
  */
 final class RpcRoute {
-    private static final int RPC_HEADER_BYTES = 13;
 
     private final BackendApi api;
 
@@ -32,11 +31,6 @@ final class RpcRoute {
         Duration max = api.config().messaging().rpcTimeoutMax();
         if (timeout.isZero() || timeout.compareTo(max) > 0) {
             throw ApiException.badRequest("timeout must be positive and at most " + max.toMillis() + " ms");
-        }
-        if (RPC_HEADER_BYTES + methodBytes + request.body().length > api.config().maxFrameSize()) {
-            throw new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-                    "an RPC request body is at most " + (api.config().maxFrameSize() - RPC_HEADER_BYTES - methodBytes)
-                            + " bytes with this method name");
         }
         api.requireKnown(deviceId);
         return api.rpc().call(deviceId, method, request.body(), timeout.toMillis())
@@ -60,6 +54,8 @@ final class RpcRoute {
             case NOT_SUPPORTED -> AdminResponse.error(HttpResponseStatus.CONFLICT, "rpc_not_supported", r.detail());
             case BUSY -> AdminResponse.error(HttpResponseStatus.TOO_MANY_REQUESTS, "too_many_calls", r.detail())
                     .withHeader("Retry-After", "1");
+            case TOO_LARGE -> AdminResponse.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                    r.detail());
         };
     }
 }

@@ -104,6 +104,8 @@ public interface BackendGateway {
         record QueueFull() implements SendResult { }
         record UnknownDevice() implements SendResult { }
         record NotSupported() implements SendResult { }
+        /** The payload does not fit in one device frame; {@code reason} gives the limit. */
+        record TooLarge(String reason) implements SendResult { }
     }
 
     sealed interface RpcResult {
@@ -115,6 +117,10 @@ public interface BackendGateway {
         record UnknownDevice() implements RpcResult { }
         record Offline() implements RpcResult { }
         record NotSupported() implements RpcResult { }
+        /** The request does not fit in one device frame; {@code reason} gives the limit. */
+        record TooLarge(String reason) implements RpcResult { }
+        /** Too many calls are waiting for this device or this appliance; retry later. */
+        record Busy(String reason) implements RpcResult { }
     }
 
     sealed interface SettingsResult {

@@ -22,8 +22,17 @@ public record ControlOptions(String bindAddress, int port, int maxFrameSize, Dur
     public static final int DEFAULT_MAX_PENDING_EVENTS = 4096;
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
 
-    public static ControlOptions defaults(String bindAddress, int port, int maxFrameSize, Duration handshakeTimeout) {
-        return new ControlOptions(bindAddress, port, maxFrameSize, handshakeTimeout, Duration.ofSeconds(30),
+    /**
+     * Room for a request's own fields (ids, timeout, device id, method or idempotency key, at most 4+4+1+128+1+255
+     * bytes) on top of the device link's largest payload, so a back-end can send a payload as large as a device
+     * accepts, and a larger one is refused as INVALID_REQUEST rather than ending the channel.
+     */
+    public static final int REQUEST_HEAD_ALLOWANCE = 512;
+
+    /** @param deviceMaxFrameSize the device link's largest payload */
+    public static ControlOptions defaults(String bindAddress, int port, int deviceMaxFrameSize,
+                                          Duration handshakeTimeout) {
+        return new ControlOptions(bindAddress, port, deviceMaxFrameSize + REQUEST_HEAD_ALLOWANCE, handshakeTimeout, Duration.ofSeconds(30),
                 DEFAULT_MAX_PENDING_EVENTS, DEFAULT_MAX_IN_FLIGHT, 64 * 1024, 256 * 1024);
     }
 

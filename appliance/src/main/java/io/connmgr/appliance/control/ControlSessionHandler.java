@@ -203,6 +203,7 @@ final class ControlSessionHandler extends ChannelInboundHandlerAdapter {
             case SendResult.QueueFull q -> status(id, BackendStatus.QUEUE_FULL);
             case SendResult.UnknownDevice u -> status(id, BackendStatus.UNKNOWN_DEVICE);
             case SendResult.NotSupported n -> status(id, BackendStatus.NOT_SUPPORTED);
+            case SendResult.TooLarge t -> new Result(id, BackendStatus.INVALID_REQUEST, utf8(t.reason()));
         };
     }
 
@@ -215,6 +216,8 @@ final class ControlSessionHandler extends ChannelInboundHandlerAdapter {
             case RpcResult.UnknownDevice u -> status(id, BackendStatus.UNKNOWN_DEVICE);
             case RpcResult.Offline o -> status(id, BackendStatus.OFFLINE);
             case RpcResult.NotSupported n -> status(id, BackendStatus.NOT_SUPPORTED);
+            case RpcResult.TooLarge t -> new Result(id, BackendStatus.INVALID_REQUEST, utf8(t.reason()));
+            case RpcResult.Busy b -> new Result(id, BackendStatus.UNAVAILABLE, utf8(b.reason()));
         };
     }
 

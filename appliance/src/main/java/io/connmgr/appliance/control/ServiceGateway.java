@@ -76,10 +76,6 @@ public final class ServiceGateway implements BackendGateway, SessionObserver {
 
     @Override
     public CompletableFuture<SendResult> send(String deviceId, byte[] payload, Duration ttl, String idempotencyKey) {
-        if (payload.length > messaging.maxPayload()) {
-            messaging.rejectedTooLarge();
-            return CompletableFuture.completedFuture(new SendResult.NotSupported());
-        }
         return known(deviceId).thenCompose(known -> {
             if (!known) {
                 return CompletableFuture.completedFuture(new SendResult.UnknownDevice());
@@ -88,6 +84,7 @@ public final class ServiceGateway implements BackendGateway, SessionObserver {
                     .thenApply(e -> switch (e) {
                         case MessagingService.Enqueued.Accepted a -> new SendResult.Accepted(a.messageId());
                         case MessagingService.Enqueued.QueueFull f -> new SendResult.QueueFull();
+                        case MessagingService.Enqueued.TooLarge t -> new SendResult.TooLarge(t.reason());
                     });
         });
     }
@@ -106,7 +103,8 @@ public final class ServiceGateway implements BackendGateway, SessionObserver {
                 case DEVICE_TIMEOUT, TIMEOUT -> new RpcResult.Timeout();
                 case OFFLINE, DISCONNECTED -> new RpcResult.Offline();
                 case NOT_SUPPORTED -> new RpcResult.NotSupported();
-                case BUSY -> new RpcResult.Error("too many calls are waiting for this device; retry later");
+                case BUSY -> new RpcResult.Busy(r.detail());
+                case TOO_LARGE -> new RpcResult.TooLarge(r.detail());
             });
         });
     }

@@ -107,15 +107,6 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
         }
     }
 
-    /** Largest payload a downlink MSG can carry. */
-    public int maxPayload() {
-        return maxPayload;
-    }
-
-    public void rejectedTooLarge() {
-        metrics.rejectedTooLarge.increment();
-    }
-
     // ---------------------------------------------------------------- accepting
 
     /** What became of a message handed to {@link #enqueue}. */
@@ -125,6 +116,10 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
         }
 
         record QueueFull(long depth, int max) implements Enqueued {
+        }
+
+        /** The payload does not fit in one MSG; nothing was stored. */
+        record TooLarge(String reason) implements Enqueued {
         }
     }
 
@@ -137,7 +132,9 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
      */
     public CompletableFuture<Enqueued> enqueue(String deviceId, byte[] payload, long ttlMillis, String idempotencyKey) {
         if (payload.length > maxPayload) {
-            throw new IllegalArgumentException("payload larger than " + maxPayload + " bytes");
+            metrics.rejectedTooLarge.increment();
+            return CompletableFuture.completedFuture(new Enqueued.TooLarge(
+                    "a message payload is at most " + maxPayload + " bytes (max-frame-size - 8)"));
         }
         EnqueueRequest request = new EnqueueRequest(deviceId, payload, ttlMillis, idempotencyKey,
                 new CompletableFuture<>());

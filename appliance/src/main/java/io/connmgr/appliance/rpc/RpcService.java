@@ -38,6 +38,8 @@ public final class RpcService implements SessionObserver {
     /** A session can go to sleep between being found and being sent to; then it is woken again, a few times. */
     private static final int MAX_REACH_ATTEMPTS = 3;
 
+    /** The device link's largest payload: a request that would not fit in one RPC_REQUEST is refused. */
+    private final int maxFrameSize;
     private final ConnectionManager manager;
     private final ScheduledExecutorService timers;
     private final AtomicLong callIds = new AtomicLong();
@@ -55,9 +57,10 @@ public final class RpcService implements SessionObserver {
     private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
     private final Timer latency;
 
-    public RpcService(MessagingConfig config, ConnectionManager manager, ScheduledExecutorService timers,
-                      MeterRegistry registry) {
+    public RpcService(MessagingConfig config, int maxFrameSize, ConnectionManager manager,
+                      ScheduledExecutorService timers, MeterRegistry registry) {
         this.config = config;
+        this.maxFrameSize = maxFrameSize;
         this.manager = manager;
         this.timers = timers;
         for (Outcome o : Outcome.values()) {
@@ -71,7 +74,7 @@ public final class RpcService implements SessionObserver {
     }
 
     public enum Outcome {
-        OK, ERROR, NO_HANDLER, DEVICE_TIMEOUT, TIMEOUT, OFFLINE, NOT_SUPPORTED, DISCONNECTED, BUSY;
+        OK, ERROR, NO_HANDLER, DEVICE_TIMEOUT, TIMEOUT, OFFLINE, NOT_SUPPORTED, DISCONNECTED, BUSY, TOO_LARGE;
 
         String tag() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -84,6 +87,11 @@ public final class RpcService implements SessionObserver {
 
     /** Calls {@code method} on the device; the future always completes, never fails. */
     public CompletableFuture<Result> call(String deviceId, String method, byte[] body, long timeoutMillis) {
+        if (RpcRequest.payloadBytes(method, body.length) > maxFrameSize) {
+            long room = maxFrameSize - RpcRequest.payloadBytes(method, 0);
+            return CompletableFuture.completedFuture(count(new Result(Outcome.TOO_LARGE, new byte[0],
+                    "an RPC request body is at most " + Math.max(0, room) + " bytes with this method name")));
+        }
         AtomicInteger mine = perDevice.computeIfAbsent(deviceId, k -> new AtomicInteger());
         if (mine.incrementAndGet() > config.rpcPendingPerDevice()
                 | total.incrementAndGet() > config.rpcPendingMax()) {

@@ -106,6 +106,21 @@ class ControlChannelEndToEndTest {
     }
 
     @Test
+    void sendAndRpc_tooLargeForOneDeviceFrame_areInvalidRequests_countedAndNotStored() throws Exception {
+        connectDevice("meter-9");
+        byte[] huge = new byte[harness.appliance.config().maxFrameSize() - 7]; // MSG carries 8 bytes of seq
+        assertThatThrownBy(() -> backend.send("meter-9", huge, null, null).get(10, TimeUnit.SECONDS))
+                .cause().isInstanceOf(BackendException.class).hasMessageContaining("at most");
+        assertThatThrownBy(() -> backend.rpc("meter-9", "echo", huge, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS))
+                .cause().isInstanceOf(BackendException.class).hasMessageContaining("at most");
+
+        assertThat(harness.counter("cm.messages.rejected", "reason", "too_large")).isEqualTo(1);
+        assertThat(harness.counter("cm.rpc.calls", "outcome", "too_large")).isEqualTo(1);
+        assertThat(harness.appliance.messaging().depth("meter-9")).isZero();
+        assertThat(harness.counter("cm.control.requests", "type", "send", "status", "invalid_request")).isEqualTo(1);
+    }
+
+    @Test
     void rpc_reachesTheDevicesHandler_evenAsleep() throws Exception {
         connectDevice("meter-2");
         harness.appliance.manager().requestTier("meter-2", Tier.SLEEP, TierCause.ADMIN).get(10, TimeUnit.SECONDS);

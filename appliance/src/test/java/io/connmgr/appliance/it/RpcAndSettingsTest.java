@@ -113,6 +113,18 @@ class RpcAndSettingsTest {
     }
 
     @Test
+    void rpc_tooLargeForOneDeviceFrame_is413_withTheLimit() throws Exception {
+        start("max-frame-size", "1KiB");
+        try (TestDevice d = device("dev-1", Capabilities.RPC)) {
+            // 13 bytes of head and the 4-byte method "echo" leave 1024 - 17 for the body.
+            HttpResponse<byte[]> r = rpc("dev-1", "method=echo", "x".repeat(1024 - 16)).get();
+            assertThat(r.statusCode()).isEqualTo(413);
+            assertThat(body(r)).contains("payload_too_large").contains("at most 1007 bytes");
+            assertThat(harness.counter("cm.rpc.calls", "outcome", "too_large")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void rpc_unknownDevice404_offline503_withoutRpc409() throws Exception {
         start();
         assertThat(rpc("nobody", "method=x", "").get().statusCode()).isEqualTo(404);

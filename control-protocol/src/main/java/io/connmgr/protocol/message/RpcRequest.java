@@ -2,6 +2,7 @@ package io.connmgr.protocol.message;
 
 import io.connmgr.protocol.wire.FrameType;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -14,6 +15,13 @@ import java.util.Objects;
  * @param body      opaque request bytes
  */
 public record RpcRequest(long callId, long timeoutMs, String method, byte[] body) implements Frame {
+    /** Payload bytes before the method name: call id (8), timeout (4), method length (1). */
+    public static final int HEAD_BYTES = 13;
+
+    /** The payload length of an RPC_REQUEST with this method and a body of {@code bodyLength} bytes. */
+    public static long payloadBytes(String method, int bodyLength) {
+        return HEAD_BYTES + (long) method.getBytes(StandardCharsets.UTF_8).length + bodyLength;
+    }
 
     public RpcRequest {
         Objects.requireNonNull(method, "method");
