@@ -201,7 +201,7 @@ public final class Appliance implements AutoCloseable {
             backendGateway = new ServiceGateway(config, manager, messaging, rpc, uplinkBus, storeReads,
                     InstantSource.system(), streams, adminGroup);
         }
-        manager.attachStreams(streams.capabilities(), streams::admitted);
+        manager.addObserver(streams);
         pipelines.attachStreams(streams);
         if (sleepLoop != null) {
             sleepLoop.start();

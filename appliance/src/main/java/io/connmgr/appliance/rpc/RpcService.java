@@ -212,6 +212,11 @@ public final class RpcService implements SessionObserver {
     }
 
     @Override
+    public int welcomeCapabilities() {
+        return Capabilities.RPC;
+    }
+
+    @Override
     public void awake(DeviceSession session, int deviceCapabilities) {
         if (deviceCapabilities >= 0) {
             synchronized (withoutRpc) {

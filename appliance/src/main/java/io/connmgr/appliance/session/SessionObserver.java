@@ -9,6 +9,11 @@ import io.connmgr.protocol.message.RpcResponse;
  */
 public interface SessionObserver {
 
+    /** Capability bits this service serves, offered in every WELCOME. */
+    default int welcomeCapabilities() {
+        return 0;
+    }
+
     /**
      * The session is ACTIVE with its pipeline installed: after a handshake (WELCOME written) or after waking from
      * SLEEP.

@@ -6,6 +6,7 @@ import io.connmgr.appliance.devicelink.Farewell;
 import io.connmgr.appliance.devicelink.HandlerNames;
 import io.connmgr.appliance.metrics.ApplianceMetrics;
 import io.connmgr.appliance.session.DeviceSession;
+import io.connmgr.appliance.session.SessionObserver;
 import io.connmgr.appliance.session.Tier;
 import io.connmgr.appliance.session.TierCause;
 import io.connmgr.appliance.tier.ConnectionManager;
@@ -14,7 +15,6 @@ import io.connmgr.appliance.tier.sleep.DeviceKeyIndex;
 import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.message.Frame;
 import io.connmgr.protocol.message.GoAway;
-import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.message.Reject;
 import io.connmgr.protocol.message.StreamAttach;
 import io.connmgr.protocol.message.StreamOpen;
@@ -50,7 +50,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * DATA_CONNECTIONS → a data connection; else STREAMS → multiplexed on the link; else the request fails with
  * NOT_SUPPORTED.
  */
-public final class StreamService {
+public final class StreamService implements SessionObserver {
     private static final Logger log = LoggerFactory.getLogger(StreamService.class);
     private static final long RETRY_WAKE_MILLIS = 50;
     private static final int TOKEN_BYTES = 16;
@@ -125,7 +125,8 @@ public final class StreamService {
     }
 
     /** The stream capability bits this appliance sets in WELCOME. */
-    public int capabilities() {
+    @Override
+    public int welcomeCapabilities() {
         return advertised;
     }
 
@@ -139,9 +140,13 @@ public final class StreamService {
 
     // ---------------------------------------------------------------- device link events
 
-    /** A device completed its handshake (on its event loop, before WELCOME is written). */
-    public void admitted(DeviceSession session, Hello hello) {
-        int bits = hello.capabilities() & STREAM_BITS;
+    /** Learns what a device announced at its handshake, and serves the requests that waited for it to connect. */
+    @Override
+    public void awake(DeviceSession session, int deviceCapabilities) {
+        if (deviceCapabilities < 0) {
+            return; // woken from SLEEP: its waiters are served by the wake they asked for
+        }
+        int bits = deviceCapabilities & STREAM_BITS;
         synchronized (announced) {
             announced.remove(session.deviceKey());
             if (bits != 0) {

@@ -63,7 +63,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 
 /**
  * Owns every device connection and is the one place where a connection changes tier. Transitions of one connection
@@ -98,8 +97,8 @@ public final class ConnectionManager implements SleepLoop.Listener {
     private final Executor monitor;
     private volatile boolean accepting = true;
     private DeviceLinkPipelines pipelines;
-    private int streamCapabilities;
-    private BiConsumer<DeviceSession, Hello> onAdmitted = (s, h) -> { };
+    /** WELCOME's capabilities: commands, and what the registered services serve. */
+    private volatile int servedCapabilities = Capabilities.CM_COMMANDS;
     private final List<SessionObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /**
      * Device keys whose socket is on its way between Netty and the sleep table (being parked or being woken), with
@@ -148,18 +147,10 @@ public final class ConnectionManager implements SleepLoop.Listener {
         this.pipelines = pipelines;
     }
 
-    /**
-     * Streams: {@code capabilities} are added to every WELCOME, and {@code onAdmitted} learns each device's HELLO
-     * (on its event loop, before WELCOME is written).
-     */
-    public void attachStreams(int capabilities, BiConsumer<DeviceSession, Hello> onAdmitted) {
-        this.streamCapabilities = capabilities;
-        this.onAdmitted = onAdmitted;
-    }
-
     /** Registers a service to be told when sessions wake, sleep, end, and what they acknowledge or answer. */
     public void addObserver(SessionObserver observer) {
         observers.add(observer);
+        servedCapabilities |= observer.welcomeCapabilities();
     }
 
     public boolean accepting() {
@@ -249,11 +240,10 @@ public final class ConnectionManager implements SleepLoop.Listener {
         awake.put(id, session);
         active.incrementAndGet();
         pipelines.installActive(ch, session);
-        onAdmitted.accept(session, hello);
         // persistent_required (auto-determination, docs/protocol.md 6.11) travels only here: the device learns a
         // change at its next connection.
         ch.writeAndFlush(new Welcome(Wire.PROTOCOL_VERSION, resumed, keepAliveSeconds, config.maxFrameSize(),
-                Capabilities.CM_COMMANDS | Capabilities.RPC | streamCapabilities, session.lastUplinkSeq(), token,
+                servedCapabilities, session.lastUplinkSeq(), token,
                 Boolean.TRUE.equals(overrides.persistentRequired())));
         for (SessionObserver o : observers) {
             o.awake(session, hello.capabilities());
