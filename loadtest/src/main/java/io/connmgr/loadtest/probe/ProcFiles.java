@@ -17,6 +17,13 @@ public final class ProcFiles {
         return parseRssBytes(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
     }
 
+    /** Descriptors the process has open now (entries of /proc/PID/fd). */
+    public static long openFiles(long pid) throws IOException {
+        try (var entries = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return entries.count();
+        }
+    }
+
     /** utime + stime in clock ticks. */
     public static long cpuTicks(long pid) throws IOException {
         return parseCpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
