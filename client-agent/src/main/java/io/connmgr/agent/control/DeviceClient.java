@@ -44,6 +44,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -205,9 +206,10 @@ public final class DeviceClient implements AutoCloseable {
             this.worker = ownWorker;
         }
         this.streams = streamSettings.any()
-                ? new StreamTable(streamSettings, loop, transport, this.appliance, proxy, worker, this::streamViolation)
+                ? new StreamTable(streamSettings, loop, transport, this.appliance, proxy, worker, new StreamOwner())
                 : null;
-        this.rpc = b.rpcHandler != null ? new RpcCalls(b.rpcHandler, worker, loop, this::currentMaxFrameSize) : null;
+        this.rpc = b.rpcHandler != null
+                ? new RpcCalls(b.rpcHandler, worker, loop, this::currentMaxFrameSize, this::busy) : null;
         // Binding every connection to the same loop keeps all state single-threaded without locks.
         this.bootstrap = new Bootstrap()
                 .group(loop)
@@ -704,14 +706,16 @@ public final class DeviceClient implements AutoCloseable {
 
     /**
      * Ends the link once nothing has happened for the quiet period and nothing is outstanding: no unacknowledged
-     * message, no command or RPC waiting for its answer, no open stream.
+     * message, no command or RPC waiting for its answer, no open stream or unanswered connect request, and no byte
+     * still waiting to be written (a large RPC answer on a slow link). Answers, stream ends and ACKs count as business,
+     * so the quiet period starts again after the last of them.
      */
     private void quietCheck(Link l) {
         if (l != link || stayConnectedRequested) {
             return;
         }
         boolean outstanding = outbox.size() > 0 || commands.size() > 0 || (rpc != null && rpc.inFlight() > 0)
-                || (streams != null && streams.active() > 0);
+                || (streams != null && streams.outstanding() > 0) || unwrittenBytes(l) > 0;
         long quietFor = ticker.nanoTime() - lastBusyNanos;
         if (outstanding || quietFor < quietPeriod.toNanos()) {
             scheduleQuietCheck(l, outstanding ? quietPeriod : quietPeriod.minusNanos(quietFor));
@@ -720,6 +724,24 @@ public final class DeviceClient implements AutoCloseable {
         log.debug("device {}: on demand, nothing to do for {} ms: disconnecting", deviceId, quietPeriod.toMillis());
         l.end(DisconnectCause.of(DisconnectCause.Kind.ON_DEMAND_QUIET,
                 "on demand: nothing to do for " + quietPeriod.toMillis() + " ms"));
+    }
+
+    private static long unwrittenBytes(Link l) {
+        ChannelOutboundBuffer out = l.channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
+    /** The stream table's view of this client; on the event loop. */
+    private final class StreamOwner implements StreamTable.Owner {
+        @Override
+        public void streamViolation(String detail) {
+            DeviceClient.this.streamViolation(detail);
+        }
+
+        @Override
+        public void streamActivity() {
+            busy();
+        }
     }
 
     /** Something to send while dormant: connect now instead of at the end of the interval. */

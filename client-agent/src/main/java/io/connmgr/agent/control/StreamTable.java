@@ -47,7 +47,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
 
 /**
  * The device side of streams on one {@link DeviceClient}: answers STREAM_OPEN for exposed ports (multiplexed or over
@@ -67,7 +66,7 @@ final class StreamTable {
     private final InetSocketAddress appliance;
     private final OutboundProxy proxy;
     private final Executor worker;
-    private final Consumer<String> violation;
+    private final Owner owner;
     private final IntObjectMap<MuxStream> streams = new IntObjectHashMap<>();
     private final Set<DataSplice> splices = new HashSet<>();
     private final Set<Integer> recentlyReset = new LinkedHashSet<>();
@@ -77,16 +76,27 @@ final class StreamTable {
     private int negotiated;
     private int maxDataBytes;
     private int nextDeviceId = 2;
+    /** Connect requests the application is being told of; their answer is still to be sent. */
+    private int connectRequestsInFlight;
 
     StreamTable(StreamSettings settings, EventLoop loop, Transport transport, InetSocketAddress appliance,
-                OutboundProxy proxy, Executor worker, Consumer<String> violation) {
+                OutboundProxy proxy, Executor worker, Owner owner) {
         this.settings = settings;
         this.loop = loop;
         this.transport = transport;
         this.appliance = appliance;
         this.proxy = proxy;
         this.worker = worker;
-        this.violation = violation;
+        this.owner = owner;
+    }
+
+    /** What the table needs from its client; every call is on the event loop. */
+    interface Owner {
+        /** The appliance broke the stream protocol in a way no STREAM_RESET can answer. */
+        void streamViolation(String detail);
+
+        /** A stream opened or ended, or a connect request was answered: stream business counts as activity. */
+        void streamActivity();
     }
 
     /** Capability bits the configured features announce in HELLO. */
@@ -181,6 +191,14 @@ final class StreamTable {
         return streams.size() + splices.size();
     }
 
+    /**
+     * Stream business not finished: open streams and connect requests not answered yet. An on-demand client does not
+     * go quiet while there is any.
+     */
+    int outstanding() {
+        return active() + connectRequestsInFlight;
+    }
+
     int maxDataBytes() {
         return maxDataBytes;
     }
@@ -193,11 +211,11 @@ final class StreamTable {
         }
         int id = open.streamId();
         if ((id & 1) == 0) {
-            violation.accept("STREAM_OPEN with the device-side (even) stream id " + Integer.toUnsignedString(id));
+            owner.streamViolation("STREAM_OPEN with the device-side (even) stream id " + Integer.toUnsignedString(id));
             return true;
         }
         if (streams.containsKey(id)) {
-            violation.accept("STREAM_OPEN for stream " + Integer.toUnsignedString(id) + ", which is open");
+            owner.streamViolation("STREAM_OPEN for stream " + Integer.toUnsignedString(id) + ", which is open");
             return true;
         }
         int needed = open.mode() == StreamMode.DATA_CONNECTION ? Capabilities.DATA_CONNECTIONS : Capabilities.STREAMS;
@@ -305,6 +323,7 @@ final class StreamTable {
         log.debug("connect request {} from {} for port {}: notifying the application", id, request.origin(),
                 request.port());
         ConnectRequestHandler handler = settings.connectRequests();
+        connectRequestsInFlight++;
         try {
             worker.execute(() -> {
                 CompletionStage<Void> told;
@@ -322,6 +341,8 @@ final class StreamTable {
     }
 
     private void answerConnectRequest(Channel at, ConnectRequest request, Throwable failure) {
+        connectRequestsInFlight--;
+        owner.streamActivity();
         String id = Integer.toUnsignedString(request.requestId());
         StreamStatus status = failure == null ? StreamStatus.OK : StreamStatus.FAILED;
         if (failure != null) {
@@ -463,6 +484,7 @@ final class StreamTable {
         streams.put(id, s);
         s.localConnected(ch);
         ch.pipeline().addLast("stream", s);
+        owner.streamActivity();
         log.debug("stream {} {}: opening for local connection from {}", Integer.toUnsignedString(id), label,
                 ch.remoteAddress());
         link.writeAndFlush(new StreamOpen(id, settings.window(), StreamMode.MULTIPLEXED, 0, new byte[0], l.service()),
@@ -485,11 +507,15 @@ final class StreamTable {
     // ---- helpers for streams ----
 
     void remove(MuxStream s) {
-        streams.remove(s.id);
+        if (streams.remove(s.id) != null) {
+            owner.streamActivity();
+        }
     }
 
     void spliceEnded(DataSplice s) {
-        splices.remove(s);
+        if (splices.remove(s)) {
+            owner.streamActivity();
+        }
     }
 
     void sendReset(Channel at, int id, StreamStatus reason) {
