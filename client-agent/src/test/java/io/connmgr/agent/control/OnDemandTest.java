@@ -2,6 +2,7 @@ package io.connmgr.agent.control;
 
 import io.connmgr.agent.control.DisconnectCause.Kind;
 import io.connmgr.agent.fake.FakeAppliance;
+import io.connmgr.agent.fake.FakeAppliance.Stream;
 import io.connmgr.agent.stream.LocalLink;
 import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.message.DirectAddress;
@@ -10,6 +11,7 @@ import io.connmgr.protocol.message.Msg;
 import io.connmgr.protocol.message.RpcRequest;
 import io.connmgr.protocol.message.RpcResponse;
 import io.connmgr.protocol.message.StreamClose;
+import io.connmgr.protocol.message.StreamOpen;
 import io.connmgr.protocol.message.StreamOpenResult;
 import io.connmgr.protocol.wire.RpcStatus;
 import io.connmgr.protocol.wire.StreamStatus;
@@ -37,9 +39,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * On-demand operation of {@link DeviceClient} against a fake appliance over loopback: it disconnects when quiet,
- * comes back on its interval or when it has a message, stays connected while there is business, and stays connected
- * while a WELCOME asks it to. Tests of what keeps it connected freeze its clock (a mock ticker) and
- * move it by hand, so "quiet for an hour" is exact and only the scheduling runs in real time.
+ * comes back on its interval, when it has a message or when a local program connects to a device-initiated link, stays
+ * connected while there is business, and stays connected while a WELCOME asks it to. Tests of what keeps it connected
+ * freeze its clock (a mock ticker) and move it by hand, so "quiet for an hour" is exact and only the scheduling runs in
+ * real time.
  */
 class OnDemandTest {
     private static final Duration QUIET = Duration.ofMillis(300);
@@ -147,6 +150,80 @@ class OnDemandTest {
 
         connection.ack(1);
         await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+    }
+
+    // ---- device-initiated links while dormant ----
+
+    @Test
+    void localLinkConnection_whileDormant_wakesTheClient_andGetsItsStreamOnceTheLinkIsBack() throws Exception {
+        appliance.capabilities = LINKS;
+        appliance.onStreamOpen = open -> new StreamOpenResult(open.streamId(), StreamStatus.OK, 64 * 1024);
+        DeviceClient client = started(client().onDemand(QUIET, LONG).link(new LocalLink("127.0.0.1", 0, "telemetry")));
+        await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+
+        try (Socket first = new Socket(); Socket second = new Socket()) {
+            first.connect(client.linkAddresses().getFirst());
+            first.setSoTimeout(5000);
+            // Written while there is no device link: it waits in the socket and goes out once the stream is open.
+            first.getOutputStream().write("reading=42".getBytes(StandardCharsets.UTF_8));
+            second.connect(client.linkAddresses().getFirst());
+
+            var woken = appliance.connection(1);
+            Stream a = woken.stream(2);
+            Stream b = woken.stream(4);
+            assertThat(woken.received(StreamOpen.class)).extracting(StreamOpen::service)
+                    .containsExactly("telemetry", "telemetry");
+            await().atMost(5, SECONDS).until(() -> a.text().equals("reading=42"));
+            woken.sendData(2, "ok");
+            assertThat(new String(first.getInputStream().readNBytes(2), StandardCharsets.UTF_8)).isEqualTo("ok");
+            assertThat(b.resetByDevice()).isNull();
+            woken.send(new StreamClose(2));
+            woken.send(new StreamClose(4));
+        }
+        await().atMost(5, SECONDS).until(() -> client.activeStreams() == 0);
+        // One wake-up for both connections, and once their streams are done the client goes quiet again.
+        await().atMost(5, SECONDS).until(() -> events.reached(ConnectionState.DORMANT, 2));
+        assertThat(appliance.connections()).hasSize(2);
+        assertThat(client.counters().linkWakeups()).isEqualTo(1);
+        assertThat(client.counters().linkWaitsFailed()).isZero();
+    }
+
+    @Test
+    void localLinkConnection_whileDormant_isClosedInAnOrderlyWay_whenTheLinkDoesNotComeBackInTime() throws Exception {
+        appliance.capabilities = LINKS;
+        DeviceClient client = started(client().onDemand(QUIET, LONG)
+                .connectTimeout(Duration.ofMillis(200)).handshakeTimeout(Duration.ofMillis(300))
+                .link(new LocalLink("127.0.0.1", 0, "telemetry")));
+        await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+        appliance.onHello = hello -> null; // the appliance accepts the connection but never answers
+
+        try (Socket local = new Socket()) {
+            local.connect(client.linkAddresses().getFirst());
+            local.setSoTimeout(5000);
+            appliance.connection(1); // it woke up and tried
+
+            // Neither a hang nor a reset: end of stream, after at most one attempt's connect and handshake timeouts.
+            assertThat(local.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(client.counters().linkWakeups()).isEqualTo(1);
+        assertThat(client.counters().linkWaitsFailed()).isEqualTo(1);
+        assertThat(client.activeStreams()).isZero();
+    }
+
+    @Test
+    void localLinkConnection_whileDormant_isClosed_whenTheApplianceDoesNotOfferDeviceLinks() throws Exception {
+        DeviceClient client = started(client().onDemand(QUIET, LONG).link(new LocalLink("127.0.0.1", 0, "telemetry")));
+        await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+
+        try (Socket local = new Socket()) {
+            local.connect(client.linkAddresses().getFirst());
+            local.setSoTimeout(5000);
+            assertThat(local.getInputStream().read()).isEqualTo(-1);
+        }
+        // It woke up, and closed the connection when the WELCOME came without DEVICE_LINKS.
+        await().atMost(5, SECONDS).until(() -> events.reached(ConnectionState.CONNECTED, 2));
+        assertThat(appliance.connection(1).received(StreamOpen.class)).isEmpty();
+        assertThat(client.counters().linkWaitsFailed()).isEqualTo(1);
     }
 
     // ---- what keeps an on-demand client connected ----
