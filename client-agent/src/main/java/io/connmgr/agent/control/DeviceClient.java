@@ -44,6 +44,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -95,10 +96,11 @@ import java.util.random.RandomGenerator;
  * Each announces its capability in HELLO and is used only when the appliance's WELCOME carries the same bit.
  *
  * <p>{@link Builder#onDemand On demand} it does not stay connected: it disconnects after a quiet period and connects
- * again on an interval or as soon as there is a message to send, announcing {@code on_demand} and, if given, its
- * {@link Builder#directAddress direct address} in HELLO. When a WELCOME asks it to stay connected (the appliance could
- * not reach it directly, docs/protocol.md section 6.11) it stays connected like a persistent client until a WELCOME
- * comes without that request; {@link #stayConnectedRequested()} tells which.
+ * again on an interval, or as soon as there is a message to send or a local program connects to a device-initiated
+ * link, announcing {@code on_demand} and, if given, its {@link Builder#directAddress direct address} in HELLO. When a
+ * WELCOME asks it to stay connected (the appliance could not reach it directly, docs/protocol.md section 6.11) it
+ * stays connected like a persistent client until a WELCOME comes without that request; {@link
+ * #stayConnectedRequested()} tells which.
  *
  * <p>Threading: every piece of mutable state lives on one event loop; public methods may be called from any thread and
  * hop onto it. Listener callbacks and future completions run on that loop and must not block.
@@ -149,6 +151,7 @@ public final class DeviceClient implements AutoCloseable {
     private final AtomicLong sessions = new AtomicLong();
     private final AtomicLong messagesAcked = new AtomicLong();
     private final AtomicLong messagesReceived = new AtomicLong();
+    private final AtomicLong linkWakeups = new AtomicLong();
 
     // Event-loop confined.
     private Link link;
@@ -164,8 +167,10 @@ public final class DeviceClient implements AutoCloseable {
         this.deviceId = b.deviceId;
         this.credential = b.token.getBytes(StandardCharsets.UTF_8);
         this.requestedKeepAliveSeconds = b.keepAliveSeconds;
+        // A local link connection waits for the device link at most as long as one connection attempt may take.
         StreamSettings streamSettings = new StreamSettings(Map.copyOf(b.exposures), List.copyOf(b.links),
-                b.streamMode, b.streamWindow, b.maxStreams, b.localConnectTimeout, b.connectRequestHandler);
+                b.streamMode, b.streamWindow, b.maxStreams, b.localConnectTimeout, b.connectRequestHandler,
+                b.connectTimeout.plus(b.handshakeTimeout));
         this.capabilities = b.capabilities | StreamTable.capabilities(streamSettings)
                 | (b.rpcHandler != null ? Capabilities.RPC : 0);
         this.proxy = b.proxy;
@@ -205,9 +210,10 @@ public final class DeviceClient implements AutoCloseable {
             this.worker = ownWorker;
         }
         this.streams = streamSettings.any()
-                ? new StreamTable(streamSettings, loop, transport, this.appliance, proxy, worker, this::streamViolation)
+                ? new StreamTable(streamSettings, loop, transport, this.appliance, proxy, worker, new StreamOwner())
                 : null;
-        this.rpc = b.rpcHandler != null ? new RpcCalls(b.rpcHandler, worker, loop, this::currentMaxFrameSize) : null;
+        this.rpc = b.rpcHandler != null
+                ? new RpcCalls(b.rpcHandler, worker, loop, this::currentMaxFrameSize, this::busy) : null;
         // Binding every connection to the same loop keeps all state single-threaded without locks.
         this.bootstrap = new Bootstrap()
                 .group(loop)
@@ -273,11 +279,12 @@ public final class DeviceClient implements AutoCloseable {
                 return;
             }
             busy();
-            if (link != null && link.welcomed) {
+            if (link != null && link.usable()) {
                 link.channel.writeAndFlush(msg, link.channel.voidPromise());
             } else if (state == ConnectionState.DORMANT) {
                 wakeFromDormant();
             }
+            // Otherwise it goes out on the next WELCOME; a link being ended on demand is followed by one at once.
         });
         return acked;
     }
@@ -296,7 +303,7 @@ public final class DeviceClient implements AutoCloseable {
         onLoop(result, () -> {
             if (state == ConnectionState.CLOSED) {
                 result.completeExceptionally(closedException());
-            } else if (link == null || !link.welcomed) {
+            } else if (link == null || !link.usable()) {
                 result.completeExceptionally(new DeviceClientException(Kind.NOT_CONNECTED,
                         "not connected to the appliance (state " + state + ")"));
             } else {
@@ -369,7 +376,8 @@ public final class DeviceClient implements AutoCloseable {
 
     public Counters counters() {
         return new Counters(pingsSent.get(), pongsReceived.get(), reconnects.get(), sessions.get(),
-                messagesAcked.get(), messagesReceived.get());
+                messagesAcked.get(), messagesReceived.get(), linkWakeups.get(),
+                streams == null ? 0 : streams.linkWaitsFailed());
     }
 
     /** The bound local addresses of the {@link Builder#link device-initiated links}, in order; empty before start. */
@@ -415,9 +423,12 @@ public final class DeviceClient implements AutoCloseable {
      * @param sessionsEstablished WELCOMEs received
      * @param messagesAcked       uplink messages the appliance acknowledged
      * @param messagesReceived    downlink messages read, replays included
+     * @param linkWakeups         on demand: local connections to a device-initiated link that woke the dormant client
+     * @param linkWaitsFailed     on demand: local link connections closed because the device link did not come up in
+     *                            time (or came up without DEVICE_LINKS)
      */
     public record Counters(long pingsSent, long pongsReceived, long reconnects, long sessionsEstablished,
-                           long messagesAcked, long messagesReceived) {
+                           long messagesAcked, long messagesReceived, long linkWakeups, long linkWaitsFailed) {
     }
 
     // ---- connection lifecycle (event loop) ----
@@ -488,8 +499,11 @@ public final class DeviceClient implements AutoCloseable {
         commands.failAll(new DeviceClientException(Kind.CONNECTION_LOST,
                 "connection lost before the appliance answered: " + cause.detail()));
         if (cause.kind() == DisconnectCause.Kind.ON_DEMAND_QUIET) {
-            changeState(StateChange.dormant(reconnectInterval, cause));
-            reconnectTimer = loop.schedule(this::connect, reconnectInterval.toNanos(), TimeUnit.NANOSECONDS);
+            // A message or a local link connection that came while the link was being ended needs it back at once.
+            boolean waiting = outbox.size() > 0 || (streams != null && streams.waitingForLink() > 0);
+            Duration delay = waiting ? Duration.ZERO : reconnectInterval;
+            changeState(StateChange.dormant(delay, cause));
+            reconnectTimer = loop.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
             return;
         }
         Duration delay;
@@ -704,14 +718,16 @@ public final class DeviceClient implements AutoCloseable {
 
     /**
      * Ends the link once nothing has happened for the quiet period and nothing is outstanding: no unacknowledged
-     * message, no command or RPC waiting for its answer, no open stream.
+     * message, no command or RPC waiting for its answer, no open stream or unanswered connect request, and no byte
+     * still waiting to be written (a large RPC answer on a slow link). Answers, stream ends and ACKs count as business,
+     * so the quiet period starts again after the last of them.
      */
     private void quietCheck(Link l) {
         if (l != link || stayConnectedRequested) {
             return;
         }
         boolean outstanding = outbox.size() > 0 || commands.size() > 0 || (rpc != null && rpc.inFlight() > 0)
-                || (streams != null && streams.active() > 0);
+                || (streams != null && streams.outstanding() > 0) || unwrittenBytes(l) > 0;
         long quietFor = ticker.nanoTime() - lastBusyNanos;
         if (outstanding || quietFor < quietPeriod.toNanos()) {
             scheduleQuietCheck(l, outstanding ? quietPeriod : quietPeriod.minusNanos(quietFor));
@@ -720,9 +736,52 @@ public final class DeviceClient implements AutoCloseable {
         log.debug("device {}: on demand, nothing to do for {} ms: disconnecting", deviceId, quietPeriod.toMillis());
         l.end(DisconnectCause.of(DisconnectCause.Kind.ON_DEMAND_QUIET,
                 "on demand: nothing to do for " + quietPeriod.toMillis() + " ms"));
+        if (streams != null) {
+            // No stream is open, or it would not be quiet: a local link connection from now on waits for the next link.
+            streams.linkDown();
+        }
     }
 
-    /** Something to send while dormant: connect now instead of at the end of the interval. */
+    private static long unwrittenBytes(Link l) {
+        ChannelOutboundBuffer out = l.channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
+    /**
+     * A local program connected to a device-initiated link while there is no device link. An on-demand client lets it
+     * wait for the next link, and connects at once when it is dormant; a persistent client has it closed.
+     */
+    private boolean awaitLink(LocalLink l) {
+        if (quietPeriod == null || state == ConnectionState.CLOSED) {
+            return false;
+        }
+        if (state == ConnectionState.DORMANT) {
+            linkWakeups.incrementAndGet();
+            log.debug("device {}: local connection to link {}: connecting now", deviceId, l.service());
+            wakeFromDormant();
+        }
+        return true;
+    }
+
+    /** The stream table's view of this client; on the event loop. */
+    private final class StreamOwner implements StreamTable.Owner {
+        @Override
+        public void streamViolation(String detail) {
+            DeviceClient.this.streamViolation(detail);
+        }
+
+        @Override
+        public void streamActivity() {
+            busy();
+        }
+
+        @Override
+        public boolean awaitLink(LocalLink l) {
+            return DeviceClient.this.awaitLink(l);
+        }
+    }
+
+    /** Something to do while dormant: connect now instead of at the end of the interval. */
     private void wakeFromDormant() {
         if (reconnectTimer != null) {
             reconnectTimer.cancel(false);
@@ -1040,8 +1099,11 @@ public final class DeviceClient implements AutoCloseable {
         /**
          * On-demand operation (docs/protocol.md section 6.11): announce {@code on_demand} in HELLO, disconnect once
          * nothing has happened for {@code quietPeriod} (no message, command, stream or RPC, nothing outstanding), and
-         * connect again after {@code reconnectInterval}, or at once when {@link #send} has a message. A WELCOME that
-         * asks the device to stay connected turns this off until a WELCOME comes without the request.
+         * connect again after {@code reconnectInterval}, or at once when {@link #send} has a message or a local
+         * program connects to a {@link #link device-initiated link}. Such a local connection waits for the device
+         * link (at most the connect timeout plus the handshake timeout) and then gets its stream; if the link does not
+         * come, it is closed. A WELCOME that asks the device to stay connected turns this off until a WELCOME comes
+         * without the request.
          */
         public Builder onDemand(Duration quietPeriod, Duration reconnectInterval) {
             this.quietPeriod = Objects.requireNonNull(quietPeriod, "quietPeriod");

@@ -22,6 +22,11 @@ final class Link {
     /** On demand: the next check whether the link has been quiet long enough to end. */
     ScheduledFuture<?> quietTimer;
 
+    /** Welcomed and not being ended: frames written now reach the appliance on this link. */
+    boolean usable() {
+        return welcomed && cause == null;
+    }
+
     /** Records why the link ends (the first reason wins) and closes it. */
     void end(DisconnectCause why) {
         if (cause == null) {

@@ -34,14 +34,17 @@ final class RpcCalls {
     private final Executor worker;
     private final EventLoop loop;
     private final IntSupplier maxFrameSize;
+    /** Told of every answer written: an answer is business, like the request. */
+    private final Runnable onAnswer;
     /** Calls not answered yet; on the event loop. */
     private int inFlight;
 
-    RpcCalls(RpcHandler handler, Executor worker, EventLoop loop, IntSupplier maxFrameSize) {
+    RpcCalls(RpcHandler handler, Executor worker, EventLoop loop, IntSupplier maxFrameSize, Runnable answered) {
         this.handler = handler;
         this.worker = worker;
         this.loop = loop;
         this.maxFrameSize = maxFrameSize;
+        this.onAnswer = answered;
     }
 
     /** On the event loop. */
@@ -132,6 +135,7 @@ final class RpcCalls {
             if (link.isActive()) {
                 link.writeAndFlush(new RpcResponse(request.callId(), status, body), link.voidPromise());
             }
+            onAnswer.run();
         }
     }
 

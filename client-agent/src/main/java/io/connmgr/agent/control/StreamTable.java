@@ -36,8 +36,10 @@ import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -47,13 +49,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The device side of streams on one {@link DeviceClient}: answers STREAM_OPEN for exposed ports (multiplexed or over
  * a data connection), passes CONNECT_REQUESTs on, opens streams for local connections to device-initiated links, and
  * routes STREAM_* frames to their {@link MuxStream}. Confined to the client's event loop; every local connection runs
  * on that loop too, which is safe because nothing here blocks.
+ *
+ * <p>A local connection to a link while there is no device link is closed at once, unless the {@link Owner} wants it
+ * to wait (an on-demand client, which connects when it is dormant): it then waits, unread, for at most {@link
+ * StreamSettings#linkWait()} and gets its stream as soon as the device link is up again, or an orderly close.
  */
 final class StreamTable {
     private static final Logger log = LoggerFactory.getLogger(StreamTable.class);
@@ -67,26 +75,49 @@ final class StreamTable {
     private final InetSocketAddress appliance;
     private final OutboundProxy proxy;
     private final Executor worker;
-    private final Consumer<String> violation;
+    private final Owner owner;
     private final IntObjectMap<MuxStream> streams = new IntObjectHashMap<>();
     private final Set<DataSplice> splices = new HashSet<>();
     private final Set<Integer> recentlyReset = new LinkedHashSet<>();
     private final List<Channel> listeners = new ArrayList<>();
+    /** Local link connections waiting for the device link, in the order they came. */
+    private final Map<Channel, Waiting> waiting = new LinkedHashMap<>();
+    private final AtomicLong linkWaitsFailed = new AtomicLong();
 
     private Channel link;
     private int negotiated;
     private int maxDataBytes;
     private int nextDeviceId = 2;
+    /** Connect requests the application is being told of; their answer is still to be sent. */
+    private int connectRequestsInFlight;
 
     StreamTable(StreamSettings settings, EventLoop loop, Transport transport, InetSocketAddress appliance,
-                OutboundProxy proxy, Executor worker, Consumer<String> violation) {
+                OutboundProxy proxy, Executor worker, Owner owner) {
         this.settings = settings;
         this.loop = loop;
         this.transport = transport;
         this.appliance = appliance;
         this.proxy = proxy;
         this.worker = worker;
-        this.violation = violation;
+        this.owner = owner;
+    }
+
+    /** What the table needs from its client; every call is on the event loop. */
+    interface Owner {
+        /** The appliance broke the stream protocol in a way no STREAM_RESET can answer. */
+        void streamViolation(String detail);
+
+        /** A stream opened or ended, or a connect request was answered: stream business counts as activity. */
+        void streamActivity();
+
+        /**
+         * A local program connected to {@code link} while there is no device link. True lets the connection wait for
+         * the device link (the owner connects if it was dormant); false closes it at once.
+         */
+        boolean awaitLink(LocalLink link);
+    }
+
+    private record Waiting(LocalLink link, ScheduledFuture<?> timer) {
     }
 
     /** Capability bits the configured features announce in HELLO. */
@@ -144,6 +175,16 @@ final class StreamTable {
         if (!settings.links().isEmpty() && (negotiated & Capabilities.DEVICE_LINKS) == 0) {
             log.info("the appliance does not offer DEVICE_LINKS; local link connections will be closed");
         }
+        for (Map.Entry<Channel, Waiting> e : List.copyOf(waiting.entrySet())) {
+            Channel ch = e.getKey();
+            LocalLink l = e.getValue().link();
+            stopWaiting(ch);
+            if ((negotiated & Capabilities.DEVICE_LINKS) == 0) {
+                giveUp(ch, l, "the appliance does not offer DEVICE_LINKS");
+            } else {
+                openLinkStream(ch, l);
+            }
+        }
     }
 
     /** The device link ended: every multiplexed stream on it ends (data connections are separate and go on). */
@@ -172,6 +213,10 @@ final class StreamTable {
         linkDown();
         listeners.forEach(Channel::close);
         listeners.clear();
+        for (Channel ch : List.copyOf(waiting.keySet())) {
+            stopWaiting(ch);
+            ch.close();
+        }
         for (DataSplice s : List.copyOf(splices)) {
             s.close();
         }
@@ -179,6 +224,24 @@ final class StreamTable {
 
     int active() {
         return streams.size() + splices.size();
+    }
+
+    /**
+     * Stream business not finished: open streams, local link connections waiting for the device link, and connect
+     * requests not answered yet. An on-demand client does not go quiet while there is any.
+     */
+    int outstanding() {
+        return active() + waiting.size() + connectRequestsInFlight;
+    }
+
+    /** Local link connections waiting for the device link. */
+    int waitingForLink() {
+        return waiting.size();
+    }
+
+    /** Local link connections that waited for the device link in vain and were closed without a stream. */
+    long linkWaitsFailed() {
+        return linkWaitsFailed.get();
     }
 
     int maxDataBytes() {
@@ -193,11 +256,11 @@ final class StreamTable {
         }
         int id = open.streamId();
         if ((id & 1) == 0) {
-            violation.accept("STREAM_OPEN with the device-side (even) stream id " + Integer.toUnsignedString(id));
+            owner.streamViolation("STREAM_OPEN with the device-side (even) stream id " + Integer.toUnsignedString(id));
             return true;
         }
         if (streams.containsKey(id)) {
-            violation.accept("STREAM_OPEN for stream " + Integer.toUnsignedString(id) + ", which is open");
+            owner.streamViolation("STREAM_OPEN for stream " + Integer.toUnsignedString(id) + ", which is open");
             return true;
         }
         int needed = open.mode() == StreamMode.DATA_CONNECTION ? Capabilities.DATA_CONNECTIONS : Capabilities.STREAMS;
@@ -305,6 +368,7 @@ final class StreamTable {
         log.debug("connect request {} from {} for port {}: notifying the application", id, request.origin(),
                 request.port());
         ConnectRequestHandler handler = settings.connectRequests();
+        connectRequestsInFlight++;
         try {
             worker.execute(() -> {
                 CompletionStage<Void> told;
@@ -322,6 +386,8 @@ final class StreamTable {
     }
 
     private void answerConnectRequest(Channel at, ConnectRequest request, Throwable failure) {
+        connectRequestsInFlight--;
+        owner.streamActivity();
         String id = Integer.toUnsignedString(request.requestId());
         StreamStatus status = failure == null ? StreamStatus.OK : StreamStatus.FAILED;
         if (failure != null) {
@@ -445,24 +511,63 @@ final class StreamTable {
     // ---- device-initiated links ----
 
     private void accepted(Channel ch, LocalLink l) {
-        String label = "service " + l.service();
+        if (active() + waiting.size() >= settings.maxStreams()) {
+            log.info("link {}: local connection from {} closed: {} streams already open", l.service(),
+                    ch.remoteAddress(), settings.maxStreams());
+            MuxStream.abortLocal(ch);
+            return;
+        }
+        if (link == null && owner.awaitLink(l)) {
+            waitForLink(ch, l);
+            return;
+        }
         if (link == null || (negotiated & Capabilities.DEVICE_LINKS) == 0) {
             log.info("link {}: local connection from {} closed: {}", l.service(), ch.remoteAddress(),
                     link == null ? "not connected to the appliance" : "the appliance does not offer DEVICE_LINKS");
             MuxStream.abortLocal(ch);
             return;
         }
-        if (active() >= settings.maxStreams()) {
-            log.info("link {}: local connection from {} closed: {} streams already open", l.service(),
-                    ch.remoteAddress(), settings.maxStreams());
-            MuxStream.abortLocal(ch);
-            return;
+        openLinkStream(ch, l);
+    }
+
+    /** Holds an accepted local connection, unread, until the device link is up or the wait is over. */
+    private void waitForLink(Channel ch, LocalLink l) {
+        long millis = settings.linkWait().toMillis();
+        ScheduledFuture<?> timer = loop.schedule(() -> {
+            if (waiting.containsKey(ch)) {
+                stopWaiting(ch);
+                giveUp(ch, l, "no device link within " + millis + " ms");
+            }
+        }, settings.linkWait().toNanos(), TimeUnit.NANOSECONDS);
+        waiting.put(ch, new Waiting(l, timer));
+        // A local program that gives up first is forgotten; its connection is only noticed closed when read, though.
+        ch.closeFuture().addListener(f -> stopWaiting(ch));
+        log.debug("link {}: local connection from {} waits up to {} ms for the device link", l.service(),
+                ch.remoteAddress(), millis);
+    }
+
+    private void stopWaiting(Channel ch) {
+        Waiting w = waiting.remove(ch);
+        if (w != null) {
+            w.timer().cancel(false);
         }
+    }
+
+    /** Ends a local connection that waited for the device link in vain: an orderly close, counted and logged. */
+    private void giveUp(Channel ch, LocalLink l, String why) {
+        linkWaitsFailed.incrementAndGet();
+        log.info("link {}: local connection from {} closed: {}", l.service(), ch.remoteAddress(), why);
+        ch.close();
+    }
+
+    private void openLinkStream(Channel ch, LocalLink l) {
+        String label = "service " + l.service();
         int id = nextDeviceStreamId();
         MuxStream s = new MuxStream(this, link, id, label, MuxStream.State.OPENING, settings.window());
         streams.put(id, s);
         s.localConnected(ch);
         ch.pipeline().addLast("stream", s);
+        owner.streamActivity();
         log.debug("stream {} {}: opening for local connection from {}", Integer.toUnsignedString(id), label,
                 ch.remoteAddress());
         link.writeAndFlush(new StreamOpen(id, settings.window(), StreamMode.MULTIPLEXED, 0, new byte[0], l.service()),
@@ -485,11 +590,15 @@ final class StreamTable {
     // ---- helpers for streams ----
 
     void remove(MuxStream s) {
-        streams.remove(s.id);
+        if (streams.remove(s.id) != null) {
+            owner.streamActivity();
+        }
     }
 
     void spliceEnded(DataSplice s) {
-        splices.remove(s);
+        if (splices.remove(s)) {
+            owner.streamActivity();
+        }
     }
 
     void sendReset(Channel at, int id, StreamStatus reason) {
@@ -547,10 +656,11 @@ final class StreamTable {
      * @param maxStreams          concurrent streams, all kinds together
      * @param localConnectTimeout how long to wait for a local service (and for the data connection)
      * @param connectRequests     the application to notify of CONNECT_REQUESTs, or {@code null}
+     * @param linkWait            how long a local link connection may wait for the device link, when it may wait
      */
     record StreamSettings(Map<Integer, Exposure> exposures, List<LocalLink> links, StreamMode mode, int window,
-                          int maxStreams, java.time.Duration localConnectTimeout,
-                          ConnectRequestHandler connectRequests) {
+                          int maxStreams, Duration localConnectTimeout, ConnectRequestHandler connectRequests,
+                          Duration linkWait) {
         boolean any() {
             return !exposures.isEmpty() || !links.isEmpty() || connectRequests != null;
         }

@@ -2,20 +2,36 @@ package io.connmgr.agent.control;
 
 import io.connmgr.agent.control.DisconnectCause.Kind;
 import io.connmgr.agent.fake.FakeAppliance;
+import io.connmgr.agent.fake.FakeAppliance.Stream;
+import io.connmgr.agent.stream.LocalLink;
+import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.message.DirectAddress;
 import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.message.Msg;
+import io.connmgr.protocol.message.RpcRequest;
+import io.connmgr.protocol.message.RpcResponse;
+import io.connmgr.protocol.message.StreamClose;
+import io.connmgr.protocol.message.StreamOpen;
+import io.connmgr.protocol.message.StreamOpenResult;
+import io.connmgr.protocol.wire.RpcStatus;
+import io.connmgr.protocol.wire.StreamStatus;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import static java.util.concurrent.TimeUnit.HOURS;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,11 +39,15 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * On-demand operation of {@link DeviceClient} against a fake appliance over loopback: it disconnects when quiet,
- * comes back on its interval or when it has a message, and stays connected while a WELCOME asks it to.
+ * comes back on its interval, when it has a message or when a local program connects to a device-initiated link, stays
+ * connected while there is business, and stays connected while a WELCOME asks it to. Tests of what keeps it connected
+ * freeze its clock (a mock ticker) and move it by hand, so "quiet for an hour" is exact and only the scheduling runs in
+ * real time.
  */
 class OnDemandTest {
     private static final Duration QUIET = Duration.ofMillis(300);
     private static final Duration LONG = Duration.ofHours(1);
+    private static final int LINKS = Capabilities.CM_COMMANDS | Capabilities.DEVICE_LINKS;
 
     private final List<DeviceClient> clients = new ArrayList<>();
     FakeAppliance appliance;
@@ -129,6 +149,169 @@ class OnDemandTest {
                 .until(() -> client.state() == ConnectionState.CONNECTED);
 
         connection.ack(1);
+        await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+    }
+
+    // ---- device-initiated links while dormant ----
+
+    @Test
+    void localLinkConnection_whileDormant_wakesTheClient_andGetsItsStreamOnceTheLinkIsBack() throws Exception {
+        appliance.capabilities = LINKS;
+        appliance.onStreamOpen = open -> new StreamOpenResult(open.streamId(), StreamStatus.OK, 64 * 1024);
+        DeviceClient client = started(client().onDemand(QUIET, LONG).link(new LocalLink("127.0.0.1", 0, "telemetry")));
+        await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+
+        try (Socket first = new Socket(); Socket second = new Socket()) {
+            first.connect(client.linkAddresses().getFirst());
+            first.setSoTimeout(5000);
+            // Written while there is no device link: it waits in the socket and goes out once the stream is open.
+            first.getOutputStream().write("reading=42".getBytes(StandardCharsets.UTF_8));
+            second.connect(client.linkAddresses().getFirst());
+
+            var woken = appliance.connection(1);
+            Stream a = woken.stream(2);
+            Stream b = woken.stream(4);
+            assertThat(woken.received(StreamOpen.class)).extracting(StreamOpen::service)
+                    .containsExactly("telemetry", "telemetry");
+            await().atMost(5, SECONDS).until(() -> a.text().equals("reading=42"));
+            woken.sendData(2, "ok");
+            assertThat(new String(first.getInputStream().readNBytes(2), StandardCharsets.UTF_8)).isEqualTo("ok");
+            assertThat(b.resetByDevice()).isNull();
+            woken.send(new StreamClose(2));
+            woken.send(new StreamClose(4));
+        }
+        await().atMost(5, SECONDS).until(() -> client.activeStreams() == 0);
+        // One wake-up for both connections, and once their streams are done the client goes quiet again.
+        await().atMost(5, SECONDS).until(() -> events.reached(ConnectionState.DORMANT, 2));
+        assertThat(appliance.connections()).hasSize(2);
+        assertThat(client.counters().linkWakeups()).isEqualTo(1);
+        assertThat(client.counters().linkWaitsFailed()).isZero();
+    }
+
+    @Test
+    void localLinkConnection_whileDormant_isClosedInAnOrderlyWay_whenTheLinkDoesNotComeBackInTime() throws Exception {
+        appliance.capabilities = LINKS;
+        DeviceClient client = started(client().onDemand(QUIET, LONG)
+                .connectTimeout(Duration.ofMillis(200)).handshakeTimeout(Duration.ofMillis(300))
+                .link(new LocalLink("127.0.0.1", 0, "telemetry")));
+        await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+        appliance.onHello = hello -> null; // the appliance accepts the connection but never answers
+
+        try (Socket local = new Socket()) {
+            local.connect(client.linkAddresses().getFirst());
+            local.setSoTimeout(5000);
+            appliance.connection(1); // it woke up and tried
+
+            // Neither a hang nor a reset: end of stream, after at most one attempt's connect and handshake timeouts.
+            assertThat(local.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(client.counters().linkWakeups()).isEqualTo(1);
+        assertThat(client.counters().linkWaitsFailed()).isEqualTo(1);
+        assertThat(client.activeStreams()).isZero();
+    }
+
+    @Test
+    void localLinkConnection_whileDormant_isClosed_whenTheApplianceDoesNotOfferDeviceLinks() throws Exception {
+        DeviceClient client = started(client().onDemand(QUIET, LONG).link(new LocalLink("127.0.0.1", 0, "telemetry")));
+        await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+
+        try (Socket local = new Socket()) {
+            local.connect(client.linkAddresses().getFirst());
+            local.setSoTimeout(5000);
+            assertThat(local.getInputStream().read()).isEqualTo(-1);
+        }
+        // It woke up, and closed the connection when the WELCOME came without DEVICE_LINKS.
+        await().atMost(5, SECONDS).until(() -> events.reached(ConnectionState.CONNECTED, 2));
+        assertThat(appliance.connection(1).received(StreamOpen.class)).isEmpty();
+        assertThat(client.counters().linkWaitsFailed()).isEqualTo(1);
+    }
+
+    // ---- what keeps an on-demand client connected ----
+
+    @Test
+    void openStream_keepsTheClientConnected_andItsEnd_startsTheQuietPeriodAgain() throws Exception {
+        MockTicker ticker = Ticker.newMockTicker();
+        appliance.capabilities = LINKS;
+        appliance.onStreamOpen = open -> new StreamOpenResult(open.streamId(), StreamStatus.OK, 64 * 1024);
+        DeviceClient client = started(client().ticker(ticker).onDemand(QUIET, LONG)
+                .link(new LocalLink("127.0.0.1", 0, "telemetry")));
+        var link = appliance.connection(0);
+
+        try (Socket local = new Socket()) {
+            local.connect(client.linkAddresses().getFirst());
+            local.setSoTimeout(5000);
+            link.stream(2);
+            link.send(new StreamClose(2)); // the back-end is done; the local program is not
+            assertThat(local.getInputStream().read()).isEqualTo(-1);
+
+            ticker.advance(1, HOURS);
+            await().during(QUIET.multipliedBy(3)).atMost(5, SECONDS)
+                    .until(() -> client.state() == ConnectionState.CONNECTED);
+        }
+        await().atMost(5, SECONDS).until(() -> client.activeStreams() == 0);
+
+        // The stream ended just now, an hour after the last frame: the client stays for a whole quiet period more.
+        await().during(QUIET.multipliedBy(3)).atMost(5, SECONDS)
+                .until(() -> client.state() == ConnectionState.CONNECTED);
+        ticker.advance(QUIET.toNanos(), NANOSECONDS);
+        await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+    }
+
+    @Test
+    void rpcCall_keepsTheClientConnectedUntilAnswered_andTheAnswerStartsTheQuietPeriodAgain() {
+        MockTicker ticker = Ticker.newMockTicker();
+        appliance.capabilities = Capabilities.CM_COMMANDS | Capabilities.RPC;
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+        DeviceClient client = started(client().ticker(ticker).onDemand(QUIET, LONG).rpcHandler((method, body) -> {
+            calls.incrementAndGet();
+            return reply;
+        }));
+        var link = appliance.connection(0);
+
+        link.send(new RpcRequest(1, 0, "status", new byte[0]));
+        await().atMost(5, SECONDS).until(() -> calls.get() == 1);
+        ticker.advance(1, HOURS);
+        await().during(QUIET.multipliedBy(3)).atMost(5, SECONDS)
+                .until(() -> client.state() == ConnectionState.CONNECTED);
+
+        reply.complete("fine".getBytes(StandardCharsets.UTF_8));
+        await().atMost(5, SECONDS).until(() -> link.received(RpcResponse.class).size() == 1);
+        assertThat(link.received(RpcResponse.class).getFirst())
+                .isEqualTo(new RpcResponse(1, RpcStatus.OK, "fine".getBytes(StandardCharsets.UTF_8)));
+        // The answer is business too: the appliance gets a whole quiet period to follow it up.
+        await().during(QUIET.multipliedBy(3)).atMost(5, SECONDS)
+                .until(() -> client.state() == ConnectionState.CONNECTED);
+        ticker.advance(QUIET.toNanos(), NANOSECONDS);
+        await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
+    }
+
+    @Test
+    void rpcAnswers_stillBeingWritten_areNotCutOffByTheQuietDisconnect() {
+        appliance.capabilities = Capabilities.CM_COMMANDS | Capabilities.RPC;
+        byte[] dump = new byte[1_000_000];
+        for (int i = 0; i < dump.length; i++) {
+            dump[i] = (byte) (i * 31 + (i >> 8));
+        }
+        int calls = 16; // far more than the kernel buffers of both sockets hold while the appliance does not read
+        DeviceClient client = started(client().onDemand(QUIET, LONG)
+                .rpcHandler((method, body) -> CompletableFuture.completedFuture(dump)));
+        var link = appliance.connection(0);
+        link.pauseReading();
+
+        for (int i = 1; i <= calls; i++) {
+            link.send(new RpcRequest(i, 0, "dump", new byte[0]));
+        }
+        // Every call is answered at once, but the answers cannot all be written: the link must stay up meanwhile.
+        await().during(QUIET.multipliedBy(4)).atMost(5, SECONDS)
+                .until(() -> client.state() == ConnectionState.CONNECTED);
+
+        link.resumeReading();
+        await().atMost(10, SECONDS).until(() -> link.received(RpcResponse.class).size() == calls);
+        assertThat(link.received(RpcResponse.class)).allSatisfy(r -> {
+            assertThat(r.status()).isEqualTo(RpcStatus.OK);
+            assertThat(r.body()).isEqualTo(dump);
+        });
         await().atMost(5, SECONDS).until(() -> client.state() == ConnectionState.DORMANT);
     }
 

@@ -263,6 +263,15 @@ public final class FakeAppliance implements AutoCloseable {
             channel.close().syncUninterruptibly();
         }
 
+        /** Stops reading from the device (a slow appliance or network): the device's writes back up. */
+        public void pauseReading() {
+            channel.config().setAutoRead(false);
+        }
+
+        public void resumeReading() {
+            channel.config().setAutoRead(true);
+        }
+
         /** Opens stream {@code id} (odd) to a device port, granting {@link #streamWindow}. */
         public Stream openStream(int id, int port) {
             return openStream(id, port, StreamMode.MULTIPLEXED, new byte[0]);
