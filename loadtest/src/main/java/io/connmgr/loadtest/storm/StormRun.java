@@ -206,7 +206,7 @@ final class StormRun {
     private static double cpuSeconds(long pid) {
         try {
             return ProcFiles.cpuTicks(pid) / 100.0;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             return Double.NaN;
         }
     }

@@ -55,8 +55,9 @@ final class StormSamples {
             lastPid = pid;
             lastCpu = cpu;
             lastT = t;
-        } catch (IOException e) {
-            // the process is gone (restarting); its columns stay empty in this row
+        } catch (IOException | IllegalArgumentException e) {
+            // The process is gone (restarting), or a killed one not yet reaped, whose /proc/PID/status has no VmRSS:
+            // its columns stay empty in this row.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
