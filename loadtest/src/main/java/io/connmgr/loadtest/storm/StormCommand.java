@@ -136,8 +136,14 @@ public final class StormCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        StormSettings.StormMode stormMode = parseMode(mode);
-        boolean kill = parseSignal(signal);
+        StormSettings.StormMode stormMode;
+        boolean kill;
+        try {
+            stormMode = parseMode(mode);
+            kill = parseSignal(signal);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         if (devices < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--devices must be at least 1");
         }
