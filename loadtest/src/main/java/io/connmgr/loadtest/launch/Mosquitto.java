@@ -86,6 +86,11 @@ public final class Mosquitto implements AutoCloseable {
 
     /** What to tell a user who asked for mosquitto when {@link #find()} finds none. */
     public static String notInstalledMessage() {
+        String explicit = System.getenv("MOSQUITTO");
+        if (explicit != null && !explicit.isBlank()) {
+            return "mosquitto not found: $MOSQUITTO is " + explicit.trim() + ", which is not an executable file; "
+                    + "point it at the broker, or unset it to use an installed one (" + INSTALL_HINT + ")";
+        }
         return "mosquitto is not installed (looked at $MOSQUITTO, PATH and " + String.join(", ", USUAL_PLACES)
                 + "); " + INSTALL_HINT;
     }
