@@ -10,6 +10,8 @@ command -v python3 >/dev/null 2>&1  || need+=(python3)
 command -v ssh >/dev/null 2>&1      || need+=(openssh-client)
 [ -x /usr/sbin/sshd ]               || need+=(openssh-server)
 command -v nc >/dev/null 2>&1      || need+=(netcat-openbsd)
+# The load-test peer: the tests start their own broker on a free port, never the package's service.
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-test-deps: need root to install: ${need[*]}" >&2

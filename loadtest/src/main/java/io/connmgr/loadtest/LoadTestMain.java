@@ -4,6 +4,7 @@ import io.connmgr.loadtest.backend.BackendLatencyCommand;
 import io.connmgr.loadtest.density.DensityCommand;
 import io.connmgr.loadtest.fleet.FleetWorkerCommand;
 import io.connmgr.loadtest.relay.RelayCommand;
+import io.connmgr.loadtest.storm.StormCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cm loadtest", mixinStandardHelpOptions = true,
         description = "Load-test scenarios against a real appliance process.",
         subcommands = {DensityCommand.class, RelayCommand.class, BackendLatencyCommand.class,
-                FleetWorkerCommand.class})
+                StormCommand.class, FleetWorkerCommand.class})
 public final class LoadTestMain implements Runnable {
 
     /** Under its usual name, client-agent's logback.xml would also be on the class path and win at random. */

@@ -28,16 +28,35 @@ public final class FleetWorkerCommand implements Callable<Integer> {
     @Option(names = "--worker", required = true) int worker;
     @Option(names = "--host", defaultValue = "127.0.0.1") String host;
     @Option(names = "--port", required = true) int port;
-    @Option(names = "--fleet-key-file", required = true) Path fleetKeyFile;
+    /** Required for connmgr devices (their tokens are minted from it); MQTT devices need none. */
+    @Option(names = "--fleet-key-file") Path fleetKeyFile;
     @Option(names = "--id-prefix", defaultValue = "dev") String idPrefix;
+
+    /**
+     * Devices that keep themselves connected and reconnect by themselves ({@link LiveWorker}): {@code connmgr}
+     * (as the agent does) or {@code mqtt} (MQTT 3.1.1, for a broker). Without it, the devices the ping and wake
+     * commands drive.
+     */
+    @Option(names = "--live") String live;
+    /** Live devices: keep-alive asked for; 0 lets the appliance choose (connmgr), or means 60 s (mqtt). */
+    @Option(names = "--keep-alive", defaultValue = "0") int keepAliveSeconds;
+    @Option(names = "--backoff-initial-ms", defaultValue = "1000") long backoffInitialMillis;
+    @Option(names = "--backoff-cap-ms", defaultValue = "60000") long backoffCapMillis;
+    @Option(names = "--handshake-timeout-ms", defaultValue = "10000") long handshakeTimeoutMillis;
 
     private final ObjectMapper json = new ObjectMapper();
 
     @Override
     public Integer call() throws Exception {
-        byte[] key = HexFormat.of().parseHex(Files.readString(fleetKeyFile, StandardCharsets.US_ASCII).trim());
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
+        if (live != null) {
+            return runLive(out);
+        }
+        if (fleetKeyFile == null) {
+            throw new IllegalArgumentException("--fleet-key-file is required");
+        }
+        byte[] key = HexFormat.of().parseHex(Files.readString(fleetKeyFile, StandardCharsets.US_ASCII).trim());
         try (Fleet fleet = new Fleet(worker, idPrefix, new InetSocketAddress(host, port), key);
              BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             out.println(json.writeValueAsString(json.createObjectNode().put("op", "ready")));
@@ -76,5 +95,26 @@ public final class FleetWorkerCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private int runLive(PrintStream out) throws Exception {
+        DeviceProtocol protocol = switch (live) {
+            case "connmgr" -> {
+                if (fleetKeyFile == null) {
+                    throw new IllegalArgumentException("--fleet-key-file is required for connmgr devices");
+                }
+                yield new AgentProtocol(HexFormat.of().parseHex(
+                        Files.readString(fleetKeyFile, StandardCharsets.US_ASCII).trim()), keepAliveSeconds);
+            }
+            case "mqtt" -> new MqttProtocol(keepAliveSeconds > 0 ? keepAliveSeconds : 60);
+            default -> throw new IllegalArgumentException("--live is connmgr or mqtt, not " + live);
+        };
+        io.connmgr.agent.control.ReconnectPolicy policy = new io.connmgr.agent.control.ReconnectPolicy(
+                Duration.ofMillis(backoffInitialMillis), Duration.ofMillis(backoffCapMillis),
+                io.connmgr.agent.control.ReconnectPolicy.DEFAULT_STABLE_AFTER);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            return new LiveWorker().run(new LiveWorker.Settings(worker, host, port, idPrefix, protocol, policy,
+                    Duration.ofMillis(handshakeTimeoutMillis)), in, out);
+        }
     }
 }

@@ -48,6 +48,16 @@ public final class WorkerHandle implements AutoCloseable {
     /** Starts worker {@code index} with this JVM's java and class path; its stderr goes to {@code log}. */
     public static WorkerHandle start(int index, int appliancePort, Path fleetKeyFile, String idPrefix, Path log,
                                      List<String> jvmOptions, Duration readyTimeout) throws IOException {
+        return start(index, appliancePort, fleetKeyFile, idPrefix, log, jvmOptions, readyTimeout, List.of());
+    }
+
+    /**
+     * As above, with further {@code fleet-worker} options (for example {@code --live mqtt}); {@code fleetKeyFile}
+     * may be null for devices that need no token.
+     */
+    public static WorkerHandle start(int index, int appliancePort, Path fleetKeyFile, String idPrefix, Path log,
+                                     List<String> jvmOptions, Duration readyTimeout, List<String> workerOptions)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-XX:+UseCompactObjectHeaders");
@@ -58,7 +68,12 @@ public final class WorkerHandle implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.connmgr.loadtest.LoadTestMain");
         cmd.addAll(List.of("fleet-worker", "--worker", Integer.toString(index), "--port",
-                Integer.toString(appliancePort), "--fleet-key-file", fleetKeyFile.toString(), "--id-prefix", idPrefix));
+                Integer.toString(appliancePort)));
+        if (fleetKeyFile != null) {
+            cmd.addAll(List.of("--fleet-key-file", fleetKeyFile.toString()));
+        }
+        cmd.addAll(List.of("--id-prefix", idPrefix));
+        cmd.addAll(workerOptions);
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         WorkerHandle h = new WorkerHandle(index, p);
         h.awaitReply(readyTimeout);
