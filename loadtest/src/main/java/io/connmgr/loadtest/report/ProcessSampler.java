@@ -82,8 +82,9 @@ public final class ProcessSampler implements AutoCloseable {
     private void sampleQuietly() {
         try {
             sample();
-        } catch (IOException e) {
-            // The process may be restarting (storm) or gone; the gap shows in the series.
+        } catch (IOException | RuntimeException e) {
+            // The process may be restarting (storm), killed and not yet reaped (no VmRSS line), or gone: the gap
+            // shows in the series, and the next sample tries again.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
