@@ -3,6 +3,7 @@ package io.connmgr.loadtest;
 import io.connmgr.loadtest.backend.BackendLatencyCommand;
 import io.connmgr.loadtest.density.DensityCommand;
 import io.connmgr.loadtest.fleet.FleetWorkerCommand;
+import io.connmgr.loadtest.hold.HoldCommand;
 import io.connmgr.loadtest.relay.RelayCommand;
 import io.connmgr.loadtest.report.CompareCommand;
 import io.connmgr.loadtest.report.HtmlCommand;
@@ -19,7 +20,7 @@ import java.util.Set;
 /** Entry point of {@code bin/cm loadtest SCENARIO}. */
 @Command(name = "cm loadtest", mixinStandardHelpOptions = true,
         description = "Load-test scenarios against a real appliance process.",
-        subcommands = {DensityCommand.class, RelayCommand.class, BackendLatencyCommand.class,
+        subcommands = {HoldCommand.class, DensityCommand.class, RelayCommand.class, BackendLatencyCommand.class,
                 CompareCommand.class, HtmlCommand.class, RunCommand.class, FleetWorkerCommand.class})
 public final class LoadTestMain implements Runnable {
 
