@@ -76,8 +76,8 @@ final class FleetTarget implements PeerTarget {
     @Override
     public void start(Setup setup) throws IOException, InterruptedException {
         if (given == null) {
-            appliance = ApplianceProcess.start(repoRoot, setup.scratchDir().resolve("data"), applianceJvmOptions,
-                    applianceFlags, setup.startTimeout());
+            appliance = ApplianceProcess.launch(repoRoot, setup.scratchDir().resolve("data"), applianceJvmOptions,
+                    applianceFlags);
             Children.track(appliance);
             pid = appliance.pid();
             devicePort = appliance.devicePort();
@@ -119,6 +119,10 @@ final class FleetTarget implements PeerTarget {
         }
         if (failed != null) {
             throw failed;
+        }
+        if (appliance != null) {
+            // the workers started while the appliance did; they connect nothing until told
+            appliance.awaitReady(setup.startTimeout());
         }
     }
 

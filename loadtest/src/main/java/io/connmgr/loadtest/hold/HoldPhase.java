@@ -204,7 +204,7 @@ final class HoldPhase {
         long heap = -1;
         if (liveHeap) {
             try {
-                heap = Jcmd.liveHeapBytes(pid, 2);
+                heap = Jcmd.liveHeapBytesInOneAttach(pid, 2);
             } catch (IOException e) {
                 liveHeap = false;
                 notes.put(label + "_live_heap", "live heap not measured: jcmd failed (" + e.getMessage() + ")");
