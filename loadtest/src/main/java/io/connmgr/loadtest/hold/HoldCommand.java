@@ -179,13 +179,21 @@ public final class HoldCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         long limit = fileLimit > 0 ? fileLimit : Machine.readOpenFilesLimit();
-        WorkerPlan plan = WorkerPlan.forLimit(devices, limit, devicesPerWorker);
         List<String> applianceJvm = words(applianceJvmOpts);
         HoldSettings settings = new HoldSettings(devices, steps, connectRate, keepAlive, keepAliveJitter, holdFor,
                 quietWindow, sampleInterval, settleTimeout, given() ? Duration.ofSeconds(1) : Duration.ofSeconds(2),
                 Duration.ofMillis(500), liveHeap, limit, devicesPerWorker, words(workerJvmOpts));
-        FleetTarget.Given given = given() ? resolveGiven() : null;
-        PeerTarget peerTarget = peer == null ? null : PeerTargets.create(peer);
+        WorkerPlan plan;
+        FleetTarget.Given given;
+        PeerTarget peerTarget;
+        try {
+            plan = WorkerPlan.forLimit(devices, limit, devicesPerWorker);
+            given = given() ? resolveGiven() : null;
+            peerTarget = peer == null ? null : PeerTargets.create(peer);
+        } catch (IllegalArgumentException | IOException e) {
+            // a limit too small, an appliance not found, a peer not installed: a usage error, not a crash
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
 
         Instant started = Instant.now();
         Report report = new Report("hold", Invocation.command(spec), Invocation.parameters(spec));
@@ -445,21 +453,26 @@ public final class HoldCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "a running appliance needs its admin token "
                     + "and fleet key: --appliance-data-dir, or --admin-token-file and --fleet-key-file");
         }
-        long pid = appliancePid > 0 ? appliancePid : discoverPid();
+        long pid = appliancePid > 0 ? appliancePid : discoverPid(adminPort);
         return new FleetTarget.Given(pid, devicePort,
                 new AdminClient(adminPort, Files.readString(token, StandardCharsets.US_ASCII).trim()), key);
     }
 
-    /** The one process running the appliance's main class, when there is exactly one. */
-    static long discoverPid() {
+    /** The process running the appliance's main class: the only one, or the one listening on its admin port. */
+    static long discoverPid(int adminPort) {
         List<Long> pids = ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().orElse("").contains("io.connmgr.appliance.ApplianceMain"))
                 .map(ProcessHandle::pid).toList();
-        if (pids.size() != 1) {
-            throw new IllegalArgumentException(pids.isEmpty() ? "no running appliance found; give --appliance-pid"
-                    : "several appliances run (pids " + pids + "); give --appliance-pid");
+        if (pids.size() == 1) {
+            return pids.getFirst();
         }
-        return pids.getFirst();
+        long listening = ListeningSocket.pidListeningOn(adminPort, pids);
+        if (listening > 0) {
+            return listening;
+        }
+        throw new IllegalArgumentException(pids.isEmpty() ? "no running appliance found; give --appliance-pid"
+                : "several appliances run (pids " + pids + ") and none of them is seen listening on port "
+                + adminPort + "; give --appliance-pid");
     }
 
     private Path repoRoot() {

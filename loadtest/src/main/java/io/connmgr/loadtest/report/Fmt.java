@@ -71,6 +71,9 @@ public final class Fmt {
         if (name.endsWith("_seconds") || name.endsWith("_s")) {
             return number(v) + " s";
         }
+        if (name.endsWith("_cores")) {
+            return String.format(Locale.ROOT, "%.3f cores", v);
+        }
         if (name.endsWith("_ratio") || name.endsWith("_r2")) {
             return String.format(Locale.ROOT, "%.3f", v);
         }
