@@ -30,15 +30,26 @@ public final class Invocation {
         return scenarioFile;
     }
 
-    /** {@code bin/cm loadtest} and the arguments the command parsed (the scenario file's options included). */
+    /**
+     * {@code bin/cm loadtest} and the arguments the command parsed (the scenario file's options included), each quoted
+     * for a POSIX shell where it needs to be, so the joined line can be pasted to run again.
+     */
     public static List<String> command(CommandSpec spec) {
         List<String> cmd = new ArrayList<>(List.of("bin/cm", "loadtest"));
-        if (spec.commandLine() != null && spec.commandLine().getParseResult() != null) {
-            cmd.addAll(spec.root().commandLine().getParseResult().originalArgs());
+        if (spec.root().commandLine() != null && spec.root().commandLine().getParseResult() != null) {
+            spec.root().commandLine().getParseResult().originalArgs().forEach(a -> cmd.add(shellQuote(a)));
         } else {
             cmd.add(spec.name());
         }
         return cmd;
+    }
+
+    /** The argument as a POSIX shell reads it back: bare when safe, else in single quotes. */
+    public static String shellQuote(String arg) {
+        if (!arg.isEmpty() && arg.matches("[A-Za-z0-9_@%+=:,./-]+")) {
+            return arg;
+        }
+        return "'" + arg.replace("'", "'\\''") + "'";
     }
 
     /**
