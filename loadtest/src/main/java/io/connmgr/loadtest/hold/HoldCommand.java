@@ -53,38 +53,38 @@ import java.util.concurrent.atomic.AtomicBoolean;
                 "By default the harness starts its own appliance for each tier; --admin-port, --device-port and "
                         + "--appliance-data-dir (or the token and key files) measure one that is already running."})
 public final class HoldCommand implements Callable<Integer> {
-    @Option(names = "--devices", defaultValue = "15000", description = "devices to hold (default: ${DEFAULT-VALUE})")
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "15000", description = "devices to hold (default: ${DEFAULT-VALUE})")
     int devices;
 
-    @Option(names = "--steps", defaultValue = "4",
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "4",
             description = "device counts at which memory is read, evenly up to --devices; the cost per connection is "
                     + "the least-squares slope over them (default: ${DEFAULT-VALUE})")
     int steps;
 
-    @Option(names = "--connect-rate", defaultValue = "1000",
+    @Option(names = "--connect-rate", paramLabel = "PER_S", defaultValue = "1000",
             description = "connects started per second, over the whole fleet; 0 = as fast as possible "
                     + "(default: ${DEFAULT-VALUE})")
     double connectRate;
 
-    @Option(names = "--keep-alive", defaultValue = "60s", converter = DurationConverter.class,
+    @Option(names = "--keep-alive", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
             description = "keep-alive interval of each device; 0s = none (default: ${DEFAULT-VALUE})")
     Duration keepAlive;
 
-    @Option(names = "--keep-alive-jitter", defaultValue = "0.1",
+    @Option(names = "--keep-alive-jitter", paramLabel = "FRACTION", defaultValue = "0.1",
             description = "spread of the keep-alive interval, as a fraction: 0.1 = ±10 %% (default: ${DEFAULT-VALUE})")
     double keepAliveJitter;
 
-    @Option(names = "--hold-for", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--hold-for", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
             description = "hold window after the last step, keep-alives flowing: CPU per keep-alive is measured "
                     + "here (default: ${DEFAULT-VALUE})")
     Duration holdFor;
 
-    @Option(names = "--quiet-window", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--quiet-window", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "window without keep-alives before the hold window: the target's background CPU, "
                     + "subtracted from the hold window's; 0s = raw figure only (default: ${DEFAULT-VALUE})")
     Duration quietWindow;
 
-    @Option(names = "--tiers", split = ",", defaultValue = "SLEEP,IDLE,ACTIVE",
+    @Option(names = "--tiers", paramLabel = "TIER", split = ",", defaultValue = "SLEEP,IDLE,ACTIVE",
             description = "tiers to measure, each with an appliance of its own pinned to it: "
                     + "${COMPLETION-CANDIDATES}; one tier with a given appliance (default: ${DEFAULT-VALUE})")
     List<TierSetup> tiers;
@@ -93,12 +93,12 @@ public final class HoldCommand implements Callable<Integer> {
             description = "also measure this peer server the same way, after the appliance (e.g. mosquitto)")
     String peer;
 
-    @Option(names = "--sample-interval", defaultValue = "1s", converter = DurationConverter.class,
+    @Option(names = "--sample-interval", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
             description = "time between two samples of RSS, CPU, open files, tiers and metrics "
                     + "(default: ${DEFAULT-VALUE})")
     Duration sampleInterval;
 
-    @Option(names = "--settle-timeout", defaultValue = "120s", converter = DurationConverter.class,
+    @Option(names = "--settle-timeout", paramLabel = "DURATION", defaultValue = "120s", converter = DurationConverter.class,
             description = "longest wait for one step's devices to connect, and again to reach the tier "
                     + "(default: ${DEFAULT-VALUE})")
     Duration settleTimeout;
@@ -107,65 +107,65 @@ public final class HoldCommand implements Callable<Integer> {
             description = "read the appliance's live heap (jcmd, after full GCs) at every step (default: on)")
     boolean liveHeap;
 
-    @Option(names = "--max-duration", defaultValue = "30m", converter = DurationConverter.class,
+    @Option(names = "--max-duration", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
             description = "stop, and report what was measured, after this long whatever happens "
                     + "(default: ${DEFAULT-VALUE})")
     Duration maxDuration;
 
-    @Option(names = "--file-limit", defaultValue = "0",
+    @Option(names = "--file-limit", paramLabel = "N", defaultValue = "0",
             description = "open files one process may hold; workers are added to stay under it (default: this "
                     + "process's RLIMIT_NOFILE)")
     long fileLimit;
 
-    @Option(names = "--devices-per-worker", defaultValue = "0",
+    @Option(names = "--devices-per-worker", paramLabel = "N", defaultValue = "0",
             description = "at most this many devices per worker process (default: as many as the file limit allows)")
     int devicesPerWorker;
 
-    @Option(names = "--appliance-jvm-opts", defaultValue = "-Xms1g -Xmx1g -XX:+AlwaysPreTouch",
+    @Option(names = "--appliance-jvm-opts", paramLabel = "OPTIONS", defaultValue = "-Xms1g -Xmx1g -XX:+AlwaysPreTouch",
             description = "JVM options of a started appliance; the default fixes and pre-touches the heap so RSS "
                     + "growth is off-heap only (default: ${DEFAULT-VALUE})")
     String applianceJvmOpts;
 
-    @Option(names = "--appliance-arg", description = "extra flag of a started appliance, repeatable")
+    @Option(names = "--appliance-arg", paramLabel = "FLAG", description = "extra flag of a started appliance, repeatable")
     List<String> applianceArgs = new ArrayList<>();
 
-    @Option(names = "--worker-jvm-opts", defaultValue = "-Xmx1g -XX:+UseSerialGC",
+    @Option(names = "--worker-jvm-opts", paramLabel = "OPTIONS", defaultValue = "-Xmx1g -XX:+UseSerialGC",
             description = "JVM options of the fleet worker processes (default: ${DEFAULT-VALUE})")
     String workerJvmOpts;
 
-    @Option(names = "--appliance-pid", description = "pid of a running appliance (default: found by its main class)")
+    @Option(names = "--appliance-pid", paramLabel = "PID", description = "pid of a running appliance (default: found by its main class)")
     long appliancePid;
 
-    @Option(names = "--admin-port", description = "admin API port of a running appliance")
+    @Option(names = "--admin-port", paramLabel = "PORT", description = "admin API port of a running appliance")
     int adminPort;
 
-    @Option(names = "--device-port", description = "device port of a running appliance")
+    @Option(names = "--device-port", paramLabel = "PORT", description = "device port of a running appliance")
     int devicePort;
 
-    @Option(names = "--appliance-data-dir",
+    @Option(names = "--appliance-data-dir", paramLabel = "DIR",
             description = "data dir of a running appliance: its fleet.key and admin.token are read from it")
     Path applianceDataDir;
 
-    @Option(names = "--admin-token-file", description = "admin token of a running appliance (default: in its data dir)")
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "admin token of a running appliance (default: in its data dir)")
     Path adminTokenFile;
 
-    @Option(names = "--fleet-key-file", description = "fleet key of a running appliance (default: in its data dir)")
+    @Option(names = "--fleet-key-file", paramLabel = "FILE", description = "fleet key of a running appliance (default: in its data dir)")
     Path fleetKeyFile;
 
-    @Option(names = "--out", defaultValue = ".",
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = ".",
             description = "directory of the report: hold-DATE.json and hold-DATE.html (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--report", description = "report file name instead of hold-DATE.json (the HTML goes beside it)")
+    @Option(names = "--report", paramLabel = "FILE", description = "report file name instead of hold-DATE.json (the HTML goes beside it)")
     Path reportFile;
 
-    @Option(names = "--repo", description = "repository root holding the built appliance (default: found)")
+    @Option(names = "--repo", paramLabel = "DIR", description = "repository root holding the built appliance (default: found)")
     Path repo;
 
     @Option(names = "--keep-logs", description = "keep the scratch directories (appliance and worker logs)")
     boolean keepLogs;
 
-    @Option(names = "--progress", defaultValue = "AUTO",
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "AUTO",
             description = "progress line: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: rewritten in place on "
                     + "a terminal, a line every 5 s otherwise)")
     ProgressLine.Mode progressMode;

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 /** {@code cm loadtest compare A.json B.json}: the change of every figure from one run to another. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Print the differences between two load-test reports: every figure, latency percentile, error "
-                + "count and peer ratio found in either, as A, B, delta and delta %.",
+                + "count and peer ratio found in either, as A, B, delta and delta %%.",
                 "Rows changed by at least --threshold percent are marked *; peer ratios (ours / theirs) are marked."})
 public final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "A.json", description = "the earlier (reference) report")
