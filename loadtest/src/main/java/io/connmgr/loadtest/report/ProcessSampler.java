@@ -45,6 +45,7 @@ public final class ProcessSampler implements AutoCloseable {
     private double lastCpu = -1;
     private double lastT;
     private volatile long failedSamples;
+    private volatile long failedAdminSamples;
     private volatile Map<String, Number> last = Map.of();
 
     /**
@@ -105,18 +106,24 @@ public final class ProcessSampler implements AutoCloseable {
         lastCpu = cpu;
         lastT = t;
         if (admin != null) {
-            AdminClient.Stats s = admin.stats();
-            row.put("active", s.active());
-            row.put("idle", s.idle());
-            row.put("sleep", s.sleep());
-            if (!metrics.isEmpty()) {
-                String text = admin.metrics();
-                for (String m : metrics) {
-                    double v = PrometheusText.sum(text, m);
-                    if (!Double.isNaN(v)) {
-                        row.put(m, v);
+            try {
+                AdminClient.Stats s = admin.stats();
+                row.put("active", s.active());
+                row.put("idle", s.idle());
+                row.put("sleep", s.sleep());
+                if (!metrics.isEmpty()) {
+                    String text = admin.metrics();
+                    for (String m : metrics) {
+                        double v = PrometheusText.sum(text, m);
+                        if (!Double.isNaN(v)) {
+                            row.put(m, v);
+                        }
                     }
                 }
+            } catch (IOException e) {
+                // The process is there but its admin API did not answer (busy, starting, draining): the /proc
+                // columns of this sample still count, the admin ones are a gap.
+                failedAdminSamples++;
             }
         }
         if (extra != null) {
@@ -132,9 +139,12 @@ public final class ProcessSampler implements AutoCloseable {
         return last;
     }
 
-    /** Samples that failed (the process or its admin API did not answer); each is a gap in the series. */
+    /**
+     * Samples that failed: the process was gone (a gap in the whole series) or its admin API did not answer (a gap in
+     * the tier and metric columns only).
+     */
     public long failedSamples() {
-        return failedSamples;
+        return failedSamples + failedAdminSamples;
     }
 
     private void sampleQuietly() {

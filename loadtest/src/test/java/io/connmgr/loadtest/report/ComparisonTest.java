@@ -95,6 +95,15 @@ class ComparisonTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("bogus.json is not a " + Report.SCHEMA + " report");
     }
 
+    @Test
+    void htmlRendersAStoredReportAgain(@TempDir Path dir) throws IOException {
+        Path a = ReportFixtures.full(400, 3.0).write(dir.resolve("a.json"));
+        Files.delete(Report.htmlPath(a));
+        assertThat(LoadTestMain.execute("html", a.toString())).isZero();
+        assertThat(Files.readString(Report.htmlPath(a))).contains("<svg", "cm loadtest hold");
+        assertThat(LoadTestMain.execute("html", dir.resolve("none.json").toString())).isEqualTo(2);
+    }
+
     private static Comparison.Row row(Comparison c, Comparison.Section section, String name) {
         return c.rows().stream().filter(r -> r.section() == section && r.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no row " + section + " " + name + " in " + c.rows()));
