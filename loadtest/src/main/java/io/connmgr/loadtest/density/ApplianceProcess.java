@@ -33,6 +33,17 @@ public final class ApplianceProcess implements AutoCloseable {
 
     public static ApplianceProcess start(Path repoRoot, Path dataDir, List<String> jvmOptions, List<String> flags,
                                          Duration readyTimeout) throws IOException, InterruptedException {
+        ApplianceProcess a = launch(repoRoot, dataDir, jvmOptions, flags);
+        a.awaitReady(readyTimeout);
+        return a;
+    }
+
+    /**
+     * Starts the process without waiting for it: its ports and secrets are known at once, so fleet workers can start
+     * while it does; {@link #awaitReady} before using it.
+     */
+    public static ApplianceProcess launch(Path repoRoot, Path dataDir, List<String> jvmOptions, List<String> flags)
+            throws IOException {
         Files.createDirectories(dataDir);
         SecureRandom random = new SecureRandom();
         byte[] key = new byte[32];
@@ -51,12 +62,11 @@ public final class ApplianceProcess implements AutoCloseable {
         args.addAll(flags);
         ModuleProcess p = ModuleProcess.start(repoRoot, "appliance", "io.connmgr.appliance.ApplianceMain", jvmOptions,
                 args, dataDir.resolve("appliance.log"));
-        ApplianceProcess a = new ApplianceProcess(p, dataDir, devicePort, new AdminClient(adminPort, token));
-        a.awaitReady(readyTimeout);
-        return a;
+        return new ApplianceProcess(p, dataDir, devicePort, new AdminClient(adminPort, token));
     }
 
-    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    /** Waits until the admin API answers; fails early if the process exits. */
+    public void awaitReady(Duration timeout) throws IOException, InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         IOException last = null;
         while (System.nanoTime() < end) {

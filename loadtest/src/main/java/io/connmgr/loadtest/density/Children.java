@@ -7,7 +7,7 @@ import java.util.List;
  * Child processes to end if the benchmark itself is interrupted (Ctrl-C, SIGTERM), so no appliance or worker is left
  * holding thousands of sockets. Closing twice is harmless: each child's close() tolerates an ended process.
  */
-final class Children {
+public final class Children {
     private static final List<AutoCloseable> OPEN = new ArrayList<>();
 
     static {
@@ -17,11 +17,11 @@ final class Children {
     private Children() {
     }
 
-    static synchronized void track(AutoCloseable child) {
+    public static synchronized void track(AutoCloseable child) {
         OPEN.add(child);
     }
 
-    static synchronized void closeAll() {
+    public static synchronized void closeAll() {
         for (AutoCloseable c : OPEN.reversed()) {
             try {
                 c.close();

@@ -12,6 +12,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SynchronizedHistogram;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -42,6 +44,10 @@ public final class Fleet implements AutoCloseable {
     private int failed;
     private int pingCursor;
     private int wakeCursor;
+    /** Bumped on every change of the keep-alive schedule, so tasks of an older schedule stop by themselves. */
+    private volatile long keepAliveGeneration;
+    private volatile long keepAliveNanos;
+    private volatile double keepAliveJitter;
 
     public Fleet(int workerIndex, String idPrefix, InetSocketAddress appliance, byte[] fleetKey) {
         this.workerIndex = workerIndex;
@@ -55,17 +61,45 @@ public final class Fleet implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
     }
 
-    public record ConnectResult(int connected, int failed, long closed) {
+    /**
+     * @param handshakeNanos time from the connect call to WELCOME of each device welcomed by this call
+     */
+    public record ConnectResult(int connected, int failed, long closed, Histogram handshakeNanos) {
+        public ConnectResult(int connected, int failed, long closed) {
+            this(connected, failed, closed, new Histogram(Histograms.HIGHEST_NANOS, 3));
+        }
     }
 
     /** Opens devices until {@code target} hold a welcomed connection, or until {@code deadline} passes. */
     public ConnectResult connectUpTo(int target, Duration deadline) throws InterruptedException {
-        long end = System.nanoTime() + deadline.toNanos();
+        return connectUpTo(target, deadline, 0);
+    }
+
+    /**
+     * Opens devices until {@code target} hold a welcomed connection, or until {@code deadline} passes, starting at
+     * most {@code ratePerSecond} connects a second (0: as fast as the handshake window allows). New devices join the
+     * keep-alive schedule, if one runs.
+     */
+    public ConnectResult connectUpTo(int target, Duration deadline, double ratePerSecond) throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + deadline.toNanos();
+        long gapNanos = ratePerSecond > 0 ? (long) (1e9 / ratePerSecond) : 0;
         Semaphore window = new Semaphore(CONNECT_WINDOW);
+        Histogram handshakes = new SynchronizedHistogram(Histograms.HIGHEST_NANOS, 3);
         List<CompletableFuture<SimulatedDevice>> started = new ArrayList<>();
         int attempts = 0;
         // Each device gets one attempt; failures are reported, not retried, so the count stays honest.
         for (int i = devices.size() + failed; started.size() + devices.size() < target && attempts < 2 * target; i++) {
+            if (gapNanos > 0) {
+                long due = start + attempts * gapNanos;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    if (due >= end) {
+                        break;
+                    }
+                    LockSupport.parkNanos(wait);
+                }
+            }
             attempts++;
             long left = end - System.nanoTime();
             if (left <= 0 || !window.tryAcquire(left, TimeUnit.NANOSECONDS)) {
@@ -73,7 +107,13 @@ public final class Fleet implements AutoCloseable {
             }
             String id = idPrefix + "-" + workerIndex + "-" + i;
             SimulatedDevice device = new SimulatedDevice(id, tokens.credential(id), counters);
-            device.welcomed.whenComplete((d, e) -> window.release());
+            long connectStart = System.nanoTime();
+            device.welcomed.whenComplete((d, e) -> {
+                window.release();
+                if (e == null) {
+                    handshakes.recordValue(Math.min(Histograms.HIGHEST_NANOS, System.nanoTime() - connectStart));
+                }
+            });
             started.add(device.welcomed);
             bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
                 @Override
@@ -89,15 +129,20 @@ public final class Fleet implements AutoCloseable {
         }
         for (CompletableFuture<SimulatedDevice> f : started) {
             try {
-                devices.add(f.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS));
+                SimulatedDevice d = f.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+                devices.add(d);
+                if (keepAliveNanos > 0) {
+                    scheduleKeepAlive(d, keepAliveGeneration, randomDelay(keepAliveNanos));
+                }
             } catch (Exception e) {
                 failed++;
+                counters.connectFailed.increment();
                 if (failed <= 5) {
                     System.err.println("fleet " + workerIndex + ": " + e);
                 }
             }
         }
-        return new ConnectResult(devices.size(), failed, counters.closed.sum());
+        return new ConnectResult(devices.size(), failed, counters.closed.sum(), handshakes.copy());
     }
 
     public record PingResult(long sent, long pongs, long goaways, long closed) {
@@ -159,6 +204,60 @@ public final class Fleet implements AutoCloseable {
             LockSupport.parkNanos(gap.toNanos());
         }
         return new WakeResult(count - failures, failures, h);
+    }
+
+    /**
+     * Starts (or changes) the devices' own keep-alive: each sends a PING every {@code interval}, spread by
+     * ± {@code jitter} (a fraction: 0.1 is ±10 %) at random, the first at a random point of the first interval so the
+     * fleet does not ping in step. A zero interval stops it. Devices connected later join the schedule.
+     */
+    public void keepAlive(Duration interval, double jitter) {
+        if (jitter < 0 || jitter >= 1) {
+            throw new IllegalArgumentException("jitter must be in [0, 1), got " + jitter);
+        }
+        keepAliveJitter = jitter;
+        keepAliveNanos = interval.toNanos();
+        long generation = ++keepAliveGeneration;
+        if (interval.isZero() || interval.isNegative()) {
+            keepAliveNanos = 0;
+            return;
+        }
+        for (SimulatedDevice d : devices) {
+            scheduleKeepAlive(d, generation, randomDelay(keepAliveNanos));
+        }
+    }
+
+    private static long randomDelay(long interval) {
+        return ThreadLocalRandom.current().nextLong(Math.max(1, interval));
+    }
+
+    private void scheduleKeepAlive(SimulatedDevice d, long generation, long delayNanos) {
+        if (!d.isOpen()) {
+            return;
+        }
+        d.eventLoop().schedule(() -> {
+            if (generation != keepAliveGeneration || !d.isOpen()) {
+                return;
+            }
+            d.sendPing();
+            counters.keepAlivesSent.increment();
+            double spread = keepAliveJitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+            scheduleKeepAlive(d, generation, Math.max(1, (long) (keepAliveNanos * (1 + spread))));
+        }, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Live counts, safe to read from any thread while a command runs.
+     *
+     * @param connected devices holding a welcomed connection now
+     */
+    public record Status(long connected, long connectFailed, long dropped, long keepAlivesSent, long pongs,
+                         long goaways) {
+    }
+
+    public Status status() {
+        return new Status(counters.welcomed.sum() - counters.dropped.sum(), counters.connectFailed.sum(),
+                counters.dropped.sum(), counters.keepAlivesSent.sum(), counters.pongs.sum(), counters.goaways.sum());
     }
 
     public int size() {

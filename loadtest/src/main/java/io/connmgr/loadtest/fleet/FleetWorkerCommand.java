@@ -22,6 +22,11 @@ import java.util.concurrent.Callable;
  * A child process holding a share of the simulated fleet (one process may not open enough sockets for all of it).
  * It takes one command per line on stdin and answers each with one JSON line on stdout; end of stdin ends it, so a
  * worker never outlives its coordinator.
+ *
+ * <p>Commands: {@code connect TARGET DEADLINE_S [RATE_PER_S]}, {@code keepalive INTERVAL_MS JITTER} (0 stops),
+ * {@code status}, {@code ping COUNT WINDOW_MS GRACE_MS}, {@code wake COUNT GAP_MS TIMEOUT_MS}, {@code quit}. Besides the
+ * one reply per command, the worker writes a {@code {"op":"progress",...}} line with its live counts twice a second
+ * while they change, so the coordinator can show progress during a long command.
  */
 @Command(name = "fleet-worker", hidden = true, description = "Holds part of a simulated fleet; driven over stdin.")
 public final class FleetWorkerCommand implements Callable<Integer> {
@@ -57,9 +62,23 @@ public final class FleetWorkerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--fleet-key-file is required");
         }
         byte[] key = HexFormat.of().parseHex(Files.readString(fleetKeyFile, StandardCharsets.US_ASCII).trim());
+        java.util.concurrent.ScheduledExecutorService ticker = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "progress");
+                    t.setDaemon(true);
+                    return t;
+                });
         try (Fleet fleet = new Fleet(worker, idPrefix, new InetSocketAddress(host, port), key);
              BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             out.println(json.writeValueAsString(json.createObjectNode().put("op", "ready")));
+            Fleet.Status[] lastSent = {null};
+            ticker.scheduleAtFixedRate(() -> {
+                Fleet.Status st = fleet.status();
+                if (!st.equals(lastSent[0])) {
+                    lastSent[0] = st;
+                    out.println(status(json.createObjectNode().put("op", "progress"), st).toString());
+                }
+            }, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
             String line;
             while ((line = in.readLine()) != null) {
                 String[] a = line.trim().split("\\s+");
@@ -67,9 +86,15 @@ public final class FleetWorkerCommand implements Callable<Integer> {
                 switch (a[0]) {
                     case "connect" -> {
                         Fleet.ConnectResult r = fleet.connectUpTo(Integer.parseInt(a[1]),
-                                Duration.ofSeconds(Long.parseLong(a[2])));
-                        reply.put("connected", r.connected()).put("failed", r.failed()).put("closed", r.closed());
+                                Duration.ofSeconds(Long.parseLong(a[2])), a.length > 3 ? Double.parseDouble(a[3]) : 0);
+                        reply.put("connected", r.connected()).put("failed", r.failed()).put("closed", r.closed())
+                                .put("handshake_histogram", Histograms.encode(r.handshakeNanos()));
                     }
+                    case "keepalive" -> {
+                        fleet.keepAlive(Duration.ofMillis(Long.parseLong(a[1])), Double.parseDouble(a[2]));
+                        status(reply, fleet.status());
+                    }
+                    case "status" -> status(reply, fleet.status());
                     case "ping" -> {
                         Fleet.PingResult r = fleet.ping(Long.parseLong(a[1]), Duration.ofMillis(Long.parseLong(a[2])),
                                 Duration.ofMillis(Long.parseLong(a[3])));
@@ -93,6 +118,8 @@ public final class FleetWorkerCommand implements Callable<Integer> {
                 }
                 out.println(json.writeValueAsString(reply));
             }
+        } finally {
+            ticker.shutdownNow();
         }
         return 0;
     }
@@ -116,5 +143,11 @@ public final class FleetWorkerCommand implements Callable<Integer> {
             return new LiveWorker().run(new LiveWorker.Settings(worker, host, port, idPrefix, protocol, policy,
                     Duration.ofMillis(handshakeTimeoutMillis)), in, out);
         }
+    }
+
+    private static ObjectNode status(ObjectNode node, Fleet.Status st) {
+        return node.put("connected", st.connected()).put("connect_failed", st.connectFailed())
+                .put("dropped", st.dropped()).put("keepalives_sent", st.keepAlivesSent()).put("pongs", st.pongs())
+                .put("goaways", st.goaways());
     }
 }

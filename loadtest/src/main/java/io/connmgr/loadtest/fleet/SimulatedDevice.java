@@ -28,6 +28,7 @@ final class SimulatedDevice extends ChannelInboundHandlerAdapter {
     private volatile long pendingSeq;
     private long nextSeq = 1;
     private volatile io.netty.channel.Channel channel;
+    private volatile boolean wasWelcomed;
 
     SimulatedDevice(String deviceId, byte[] credential, FleetCounters counters) {
         this.deviceId = deviceId;
@@ -45,7 +46,12 @@ final class SimulatedDevice extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         switch ((Frame) msg) {
-            case Welcome w -> welcomed.complete(this);
+            case Welcome w -> {
+                if (welcomed.complete(this)) {
+                    wasWelcomed = true;
+                    counters.welcomed.increment();
+                }
+            }
             case Reject r -> welcomed.completeExceptionally(
                     new IllegalStateException(deviceId + " rejected: " + r.reasonCode() + " " + r.message()));
             case Pong p -> counters.pongs.increment();
@@ -64,6 +70,9 @@ final class SimulatedDevice extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         counters.closed.increment();
+        if (wasWelcomed) {
+            counters.dropped.increment();
+        }
         welcomed.completeExceptionally(new IllegalStateException(deviceId + " closed before WELCOME"));
         CompletableFuture<Long> f = pendingAck;
         if (f != null) {
@@ -91,6 +100,10 @@ final class SimulatedDevice extends ChannelInboundHandlerAdapter {
 
     void sendPing() {
         channel.writeAndFlush(Ping.INSTANCE, channel.voidPromise());
+    }
+
+    io.netty.channel.EventLoop eventLoop() {
+        return channel.eventLoop();
     }
 
     boolean isOpen() {

@@ -23,6 +23,9 @@ public final class WorkerHandle implements AutoCloseable {
     private final Process process;
     private final Writer stdin;
     private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+    /** Progress lines are not replies: the newest is kept for {@link #progress()}. */
+    private static final String PROGRESS = "{\"op\":\"progress\"";
+    private volatile JsonNode progress = JSON.createObjectNode();
 
     private WorkerHandle(int index, Process process) {
         this.index = index;
@@ -34,7 +37,13 @@ public final class WorkerHandle implements AutoCloseable {
                 String line;
                 while ((line = r.readLine()) != null) {
                     // Anything but a JSON object is stray output (a JVM or logging warning), not a reply.
-                    if (line.startsWith("{")) {
+                    if (line.startsWith(PROGRESS)) {
+                        try {
+                            progress = JSON.readTree(line);
+                        } catch (IOException e) {
+                            // a torn progress line is skipped; the next one follows shortly
+                        }
+                    } else if (line.startsWith("{")) {
                         replies.add(line);
                     }
                 }
@@ -105,6 +114,18 @@ public final class WorkerHandle implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /**
+     * The worker's newest live counts ({@code connected}, {@code connect_failed}, {@code dropped},
+     * {@code keepalives_sent}, {@code pongs}, {@code goaways}); an empty object before the first.
+     */
+    public JsonNode progress() {
+        return progress;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     @Override

@@ -12,6 +12,35 @@ public record WorkerPlan(int workers, int perWorker) {
     /** Descriptors a worker JVM needs besides its sockets: class path jars, epoll, eventfds, stdio. */
     public static final int RESERVED_DESCRIPTORS = 500;
 
+    /** Devices one worker can give a source address of its own (see {@link #sourceAddress}). */
+    public static final int ADDRESSES_PER_WORKER = 250 * 250;
+
+    /**
+     * As few workers as the open-file limit allows: each holds up to {@code fileLimit} minus the descriptors a worker
+     * needs for itself, and no more than it has source addresses for. With {@code perWorkerCap} > 0, no more than
+     * that either (to spread the fleet's own CPU over more processes).
+     */
+    public static WorkerPlan forLimit(int maxDevices, long fileLimit, int perWorkerCap) {
+        long usable = fileLimit - RESERVED_DESCRIPTORS;
+        if (usable < 1) {
+            throw new IllegalArgumentException("an open-file limit of " + fileLimit + " leaves no room for devices ("
+                    + RESERVED_DESCRIPTORS + " descriptors are kept for the worker's own use)");
+        }
+        long per = Math.min(usable, ADDRESSES_PER_WORKER);
+        if (perWorkerCap > 0) {
+            per = Math.min(per, perWorkerCap);
+        }
+        WorkerPlan plan = forFleet(maxDevices, (int) per, fileLimit);
+        if (plan.workers() > MAX_WORKERS) {
+            throw new IllegalArgumentException(maxDevices + " devices need " + plan.workers() + " workers of " + per
+                    + "; source addresses exist for " + MAX_WORKERS);
+        }
+        return plan;
+    }
+
+    /** Workers that get a 127.w.0.0/16 of their own. */
+    public static final int MAX_WORKERS = 254;
+
     public static WorkerPlan forFleet(int maxDevices, int perWorker, long fileLimit) {
         if (maxDevices < 0) {
             throw new IllegalArgumentException("device count must not be negative");

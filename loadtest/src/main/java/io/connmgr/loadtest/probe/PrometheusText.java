@@ -29,4 +29,32 @@ public final class PrometheusText {
         }
         return Double.NaN;
     }
+
+    /**
+     * The sum of every sample of {@code metric} over all its label sets (a counter split by tier, for example), or NaN
+     * when there is none.
+     */
+    public static double sum(String text, String metric) {
+        double total = 0;
+        boolean found = false;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("#") || !line.startsWith(metric)) {
+                continue;
+            }
+            int brace = line.indexOf('{');
+            int nameEnd = brace >= 0 ? brace : line.indexOf(' ');
+            if (nameEnd != metric.length()) {
+                continue;
+            }
+            int labelsEnd = line.lastIndexOf('}');
+            String[] rest = line.substring(labelsEnd >= 0 ? labelsEnd + 1 : nameEnd).trim().split("\\s+");
+            try {
+                total += Double.parseDouble(rest[0]);
+                found = true;
+            } catch (NumberFormatException e) {
+                // a malformed sample is skipped, as a scraper would
+            }
+        }
+        return found ? total : Double.NaN;
+    }
 }

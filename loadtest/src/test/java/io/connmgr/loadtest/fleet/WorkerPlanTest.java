@@ -43,4 +43,31 @@ class WorkerPlanTest {
         assertThat(WorkerPlan.sourceAddress(1, 7_999)).isEqualTo("127.2.32.250");
         assertThatThrownBy(() -> WorkerPlan.sourceAddress(0, 62_500)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void underASmallFakeLimitTheFleetSpreadsOverMoreWorkers() {
+        // 650 open files leave 150 devices per worker after the worker's own descriptors
+        WorkerPlan plan = WorkerPlan.forLimit(300, 650, 0);
+        assertThat(plan.workers()).isEqualTo(2);
+        assertThat(plan.perWorker()).isEqualTo(150);
+        assertThat(plan.split(300)).containsExactly(150, 150);
+        assertThat(WorkerPlan.forLimit(301, 650, 0).workers()).isEqualTo(3);
+        assertThat(WorkerPlan.forLimit(300, 20_000, 0).workers()).isEqualTo(1);
+        assertThat(WorkerPlan.forLimit(15_000, 20_000, 8_000).workers()).isEqualTo(2);
+    }
+
+    @Test
+    void aLimitWithoutRoomForDevicesIsRefused() {
+        assertThatThrownBy(() -> WorkerPlan.forLimit(10, WorkerPlan.RESERVED_DESCRIPTORS, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no room");
+    }
+
+    @Test
+    void anUnlimitedLimitIsBoundedByTheSourceAddressesOfAWorker() {
+        WorkerPlan plan = WorkerPlan.forLimit(1_000_000, Long.MAX_VALUE, 0);
+        assertThat(plan.perWorker()).isEqualTo(WorkerPlan.ADDRESSES_PER_WORKER);
+        assertThat(plan.workers()).isEqualTo(16);
+        assertThatThrownBy(() -> WorkerPlan.forLimit(20_000_000, Long.MAX_VALUE, 0))
+                .hasMessageContaining("source addresses");
+    }
 }
