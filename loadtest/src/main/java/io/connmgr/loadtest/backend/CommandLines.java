@@ -1,0 +1,20 @@
+package io.connmgr.loadtest.backend;
+
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The command line a report records: what to type to run the same scenario again. */
+public final class CommandLines {
+    private CommandLines() {
+    }
+
+    public static List<String> of(CommandSpec spec) {
+        List<String> cmd = new ArrayList<>(List.of("bin/cm", "loadtest", spec.name()));
+        if (spec.commandLine() != null && spec.commandLine().getParseResult() != null) {
+            cmd.addAll(spec.commandLine().getParseResult().originalArgs());
+        }
+        return cmd;
+    }
+}
