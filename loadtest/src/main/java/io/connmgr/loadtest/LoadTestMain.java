@@ -3,15 +3,17 @@ package io.connmgr.loadtest;
 import io.connmgr.loadtest.backend.BackendLatencyCommand;
 import io.connmgr.loadtest.density.DensityCommand;
 import io.connmgr.loadtest.fleet.FleetWorkerCommand;
+import io.connmgr.loadtest.messages.MessagesCommand;
 import io.connmgr.loadtest.relay.RelayCommand;
+import io.connmgr.loadtest.wake.WakeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of {@code bin/cm loadtest SCENARIO}. */
 @Command(name = "cm loadtest", mixinStandardHelpOptions = true,
         description = "Load-test scenarios against a real appliance process.",
-        subcommands = {DensityCommand.class, RelayCommand.class, BackendLatencyCommand.class,
-                FleetWorkerCommand.class})
+        subcommands = {DensityCommand.class, WakeCommand.class, MessagesCommand.class, RelayCommand.class,
+                BackendLatencyCommand.class, FleetWorkerCommand.class})
 public final class LoadTestMain implements Runnable {
 
     /** Under its usual name, client-agent's logback.xml would also be on the class path and win at random. */
