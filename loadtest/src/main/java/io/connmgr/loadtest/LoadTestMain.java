@@ -5,6 +5,7 @@ import io.connmgr.loadtest.density.DensityCommand;
 import io.connmgr.loadtest.fleet.FleetWorkerCommand;
 import io.connmgr.loadtest.messages.MessagesCommand;
 import io.connmgr.loadtest.relay.RelayCommand;
+import io.connmgr.loadtest.soak.SoakCommand;
 import io.connmgr.loadtest.wake.WakeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code bin/cm loadtest SCENARIO}. */
 @Command(name = "cm loadtest", mixinStandardHelpOptions = true,
         description = "Load-test scenarios against a real appliance process.",
-        subcommands = {DensityCommand.class, WakeCommand.class, MessagesCommand.class, RelayCommand.class,
+        subcommands = {DensityCommand.class, WakeCommand.class, MessagesCommand.class, RelayCommand.class, SoakCommand.class,
                 BackendLatencyCommand.class, FleetWorkerCommand.class})
 public final class LoadTestMain implements Runnable {
 

@@ -66,7 +66,7 @@ public final class BackendLatencyCommand implements Callable<Integer> {
         flags.addAll(MessagesScenario.APPLIANCE_FLAGS);
         boolean healthy;
         try (BackendSession s = BackendSession.open(common, "cm-backend-", false, flags,
-                new DeviceFleet.Spec(common.devices, "bench", 0, null, common.deviceThreads, deliveries::onMessage))) {
+                DeviceFleet.Spec.plain(common.devices, "bench", common.deviceThreads, deliveries::onMessage))) {
             WakeScenario.run(s, wake, report);
             MessagesScenario.run(s, deliveries, push, report);
             healthy = s.finish(report);

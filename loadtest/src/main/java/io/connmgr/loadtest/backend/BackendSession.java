@@ -27,6 +27,7 @@ public final class BackendSession implements AutoCloseable {
     private final BackendClient backend;
     private final ProcessSampler sampler;
     private final Map<String, LongSupplier> counters = new ConcurrentHashMap<>();
+    private final long samplerStartNanos;
 
     private BackendSession(ApplianceUnderTest appliance, DeviceFleet fleet, BackendClient backend,
                            Duration sampleInterval) {
@@ -34,6 +35,7 @@ public final class BackendSession implements AutoCloseable {
         this.fleet = fleet;
         this.backend = backend;
         ApplianceMetrics metrics = new ApplianceMetrics(appliance.admin());
+        this.samplerStartNanos = System.nanoTime();
         this.sampler = new ProcessSampler(appliance.pid(), appliance.admin(), () -> {
             Map<String, Number> row = new LinkedHashMap<>();
             row.put("connected_devices", fleet.connected());
@@ -94,6 +96,11 @@ public final class BackendSession implements AutoCloseable {
         return sampler;
     }
 
+    /** {@link System#nanoTime()} when the sampler started: its series' {@code t_s} counts from here. */
+    public long samplerStartNanos() {
+        return samplerStartNanos;
+    }
+
     /** A counter of the load generator, sampled as a column of the series from now on. */
     public void counter(String column, LongSupplier value) {
         counters.put(column, value);
@@ -134,6 +141,11 @@ public final class BackendSession implements AutoCloseable {
         report.figure("appliance_peak_cpu_cores", sampler.peakCpuCores());
         report.figure("devices_connected_at_end_count", fleet.connected());
         report.figure("device_reconnects_count", fleet.reconnects());
+        fleet.disconnects().forEach((cause, n) -> report.error("device_disconnect_" + cause, n));
+        List<String> details = fleet.disconnectDetails();
+        if (!details.isEmpty()) {
+            report.note("device_disconnects", String.join("; ", details));
+        }
         if (!appliance.isAlive()) {
             report.error("appliance_exited", 1);
             return false;

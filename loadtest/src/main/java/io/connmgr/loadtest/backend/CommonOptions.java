@@ -18,8 +18,8 @@ public final class CommonOptions {
     @Option(names = "--device-threads", description = "event-loop threads of the devices (default ${DEFAULT-VALUE})")
     public int deviceThreads = 1;
 
-    @Option(names = "--sample-interval", description = "how often the appliance is sampled: /proc, /v1/stats, "
-            + "/metrics (default ${DEFAULT-VALUE})")
+    @Option(names = "--sample-interval", converter = DurationOption.class, description = "how often the appliance "
+            + "is sampled: /proc, /v1/stats, /metrics (default 1s; soak: 5s)")
     public Duration sampleInterval = Duration.ofSeconds(1);
 
     @Option(names = "--appliance-arg", paramLabel = "--KEY=VALUE",

@@ -3,9 +3,12 @@ package io.connmgr.loadtest.backend;
 import io.connmgr.agent.control.ConnectionState;
 import io.connmgr.agent.control.DeviceClient;
 import io.connmgr.agent.control.DeviceClientListener;
+import io.connmgr.agent.control.DisconnectCause;
+import io.connmgr.agent.control.StateChange;
 import io.connmgr.agent.stream.Exposure;
 import io.connmgr.loadtest.fleet.FleetToken;
 import io.connmgr.loadtest.report.Machine;
+import io.connmgr.protocol.message.StreamMode;
 import io.connmgr.protocol.wire.CmdOpcode;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -17,6 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -39,10 +47,25 @@ public final class DeviceFleet implements AutoCloseable {
     private final String idPrefix;
     private final EventLoopGroup group;
     private final List<DeviceClient> clients = new ArrayList<>();
+    private final Map<String, LongAdder> disconnects = new ConcurrentHashMap<>();
+    private final List<String> disconnectDetails = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final int MAX_DETAILS = 5;
 
-    /** What every device of the fleet does. */
-    public record Spec(int devices, String idPrefix, int keepAliveSeconds, Exposure exposure, int threads,
-                       BiConsumer<String, byte[]> onMessage) {
+    /**
+     * What every device of the fleet does.
+     *
+     * @param keepAliveSeconds keep-alive interval to ask for; 0 lets the appliance choose
+     * @param exposure         the port back-ends may open streams to; null for none
+     * @param streamMode       how streams travel (null: multiplexed)
+     * @param onMessage        gets every downlink message (device id, payload) on the devices' event loop; may be null
+     */
+    public record Spec(int devices, String idPrefix, int keepAliveSeconds, Exposure exposure, StreamMode streamMode,
+                       int threads, BiConsumer<String, byte[]> onMessage) {
+
+        /** Devices that only answer RPCs and take messages. */
+        public static Spec plain(int devices, String idPrefix, int threads, BiConsumer<String, byte[]> onMessage) {
+            return new Spec(devices, idPrefix, 0, null, null, threads, onMessage);
+        }
     }
 
     private DeviceFleet(String idPrefix, EventLoopGroup group) {
@@ -85,15 +108,31 @@ public final class DeviceFleet implements AutoCloseable {
                 if (spec.exposure() != null) {
                     b.expose(spec.exposure());
                 }
-                if (spec.onMessage() != null) {
-                    BiConsumer<String, byte[]> sink = spec.onMessage();
-                    b.listener(new DeviceClientListener() {
-                        @Override
-                        public void onMessage(long seq, byte[] payload) {
+                if (spec.streamMode() != null) {
+                    b.streamMode(spec.streamMode());
+                }
+                BiConsumer<String, byte[]> sink = spec.onMessage();
+                b.listener(new DeviceClientListener() {
+                    @Override
+                    public void onMessage(long seq, byte[] payload) {
+                        if (sink != null) {
                             sink.accept(id, payload);
                         }
-                    });
-                }
+                    }
+
+                    @Override
+                    public void onStateChange(StateChange change) {
+                        DisconnectCause cause = change.cause();
+                        if (cause != null && change.state() == ConnectionState.BACKING_OFF) {
+                            String kind = cause.kind().name() + (cause.reason() == null ? "" : "_" + cause.reason());
+                            fleet.disconnects.computeIfAbsent(kind.toLowerCase(Locale.ROOT), k -> new LongAdder())
+                                    .increment();
+                            if (cause.detail() != null && fleet.disconnectDetails.size() < MAX_DETAILS) {
+                                fleet.disconnectDetails.add(id + ": " + cause.kind() + " " + cause.detail());
+                            }
+                        }
+                    }
+                });
                 fleet.clients.add(b.build().start());
                 if ((i + 1) % CONNECT_BATCH == 0) {
                     fleet.awaitConnected(i + 1, end);
@@ -164,6 +203,18 @@ public final class DeviceFleet implements AutoCloseable {
             pongs += k.pongsReceived();
         }
         return new long[] {pings, pongs};
+    }
+
+    /** Connections the devices lost (then backed off to reconnect), by cause, since they were started. */
+    public Map<String, Long> disconnects() {
+        Map<String, Long> m = new TreeMap<>();
+        disconnects.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
+    }
+
+    /** The first few disconnects' details (device id, cause, the appliance's words). */
+    public List<String> disconnectDetails() {
+        return List.copyOf(disconnectDetails);
     }
 
     /** Reconnects, summed over the fleet: a stable fleet has none after it connected. */

@@ -158,7 +158,8 @@ public final class PacedCalls {
     /** A short name for a failure: the exception's class, without the wrappers futures add. */
     public static String kind(Throwable e) {
         Throwable t = e;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException
+                || t instanceof java.io.UncheckedIOException) && t.getCause() != null) {
             t = t.getCause();
         }
         String n = t.getClass().getSimpleName();

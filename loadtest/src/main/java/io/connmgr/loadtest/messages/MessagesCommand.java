@@ -3,6 +3,7 @@ package io.connmgr.loadtest.messages;
 import io.connmgr.loadtest.backend.BackendSession;
 import io.connmgr.loadtest.backend.CommandLines;
 import io.connmgr.loadtest.backend.CommonOptions;
+import io.connmgr.loadtest.backend.DurationOption;
 import io.connmgr.loadtest.backend.DeviceFleet;
 import io.connmgr.loadtest.report.Report;
 import picocli.CommandLine.Command;
@@ -40,13 +41,13 @@ public final class MessagesCommand implements Callable<Integer> {
             + "phase (default ${DEFAULT-VALUE})")
     int serial = 1000;
 
-    @Option(names = "--duration", description = "time bound of each phase's sending (default ${DEFAULT-VALUE})")
+    @Option(names = "--duration", defaultValue = "5m", converter = DurationOption.class, description = "time bound of each phase's sending (default ${DEFAULT-VALUE})")
     Duration duration = Duration.ofMinutes(5);
 
     @Option(names = "--payload-bytes", description = "bytes per message, at least 16 (default ${DEFAULT-VALUE})")
     int payloadBytes = 64;
 
-    @Option(names = "--delivery-wait", description = "how long to wait for accepted messages to reach their devices "
+    @Option(names = "--delivery-wait", defaultValue = "60s", converter = DurationOption.class, description = "how long to wait for accepted messages to reach their devices "
             + "(default ${DEFAULT-VALUE})")
     Duration deliveryWait = Duration.ofSeconds(60);
 
@@ -66,7 +67,7 @@ public final class MessagesCommand implements Callable<Integer> {
         Deliveries deliveries = new Deliveries();
         boolean healthy;
         try (BackendSession s = BackendSession.open(common, "cm-messages-", false, MessagesScenario.APPLIANCE_FLAGS,
-                new DeviceFleet.Spec(common.devices, "msg", 0, null, common.deviceThreads, deliveries::onMessage))) {
+                DeviceFleet.Spec.plain(common.devices, "msg", common.deviceThreads, deliveries::onMessage))) {
             MessagesScenario.run(s, deliveries, settings, report);
             healthy = s.finish(report);
         }

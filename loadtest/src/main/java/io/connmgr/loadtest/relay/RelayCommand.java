@@ -1,6 +1,7 @@
 package io.connmgr.loadtest.relay;
 
 import io.connmgr.loadtest.backend.CommandLines;
+import io.connmgr.loadtest.backend.DurationOption;
 import io.connmgr.loadtest.fleet.FleetToken;
 import io.connmgr.loadtest.launch.ModuleProcess;
 import io.connmgr.loadtest.launch.RepoRoot;
@@ -54,7 +55,7 @@ public final class RelayCommand implements Callable<Integer> {
     @Option(names = "--stream-window", description = "agent and appliance stream window (default ${DEFAULT-VALUE})")
     String streamWindow = "256KiB";
 
-    @Option(names = "--sample-interval", description = "how often the appliance is sampled (default ${DEFAULT-VALUE})")
+    @Option(names = "--sample-interval", defaultValue = "1s", converter = DurationOption.class, description = "how often the appliance is sampled (default ${DEFAULT-VALUE})")
     Duration sampleInterval = Duration.ofSeconds(1);
 
     @Option(names = "--out", description = "JSON report file (default ${DEFAULT-VALUE})")

@@ -3,6 +3,7 @@ package io.connmgr.loadtest.wake;
 import io.connmgr.loadtest.backend.BackendSession;
 import io.connmgr.loadtest.backend.CommandLines;
 import io.connmgr.loadtest.backend.CommonOptions;
+import io.connmgr.loadtest.backend.DurationOption;
 import io.connmgr.loadtest.backend.DeviceFleet;
 import io.connmgr.loadtest.report.Report;
 import picocli.CommandLine.Command;
@@ -41,7 +42,7 @@ public final class WakeCommand implements Callable<Integer> {
     @Option(names = "--rpcs", description = "measured RPCs per target (default 2000 unless --duration is given)")
     Long rpcs;
 
-    @Option(names = "--duration", description = "time bound of each target's RPCs, e.g. 30s; with --rpcs the first "
+    @Option(names = "--duration", converter = DurationOption.class, description = "time bound of each target's RPCs, e.g. 30s; with --rpcs the first "
             + "bound reached ends the phase")
     Duration duration;
 
@@ -49,7 +50,7 @@ public final class WakeCommand implements Callable<Integer> {
             + "the paths being measured (default ${DEFAULT-VALUE})")
     int warmup = 2000;
 
-    @Option(names = "--rpc-timeout", description = "timeout of each RPC (default ${DEFAULT-VALUE})")
+    @Option(names = "--rpc-timeout", defaultValue = "10s", converter = DurationOption.class, description = "timeout of each RPC (default ${DEFAULT-VALUE})")
     Duration timeout = Duration.ofSeconds(10);
 
     @Option(names = "--in-flight", description = "most RPCs outstanding at once; a full window delays sends, which "
@@ -71,7 +72,7 @@ public final class WakeCommand implements Callable<Integer> {
                 + "omission corrected); rpc_*_service is from the actual send");
         boolean healthy;
         try (BackendSession s = BackendSession.open(common, "cm-wake-", false, WakeScenario.APPLIANCE_FLAGS,
-                new DeviceFleet.Spec(common.devices, "wake", 0, null, common.deviceThreads, null))) {
+                DeviceFleet.Spec.plain(common.devices, "wake", common.deviceThreads, null))) {
             WakeScenario.run(s, settings, report);
             healthy = s.finish(report);
         }
