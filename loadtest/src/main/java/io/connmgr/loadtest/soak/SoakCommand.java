@@ -99,6 +99,11 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--call-timeout", defaultValue = "10s", converter = DurationOption.class, description = "timeout of each RPC and stream (default ${DEFAULT-VALUE})")
     Duration timeout = Duration.ofSeconds(10);
 
+    @Option(names = "--delivery-wait", defaultValue = "60s", converter = DurationOption.class,
+            description = "how long to wait after the mix for accepted pushes to reach their devices "
+                    + "(default ${DEFAULT-VALUE})")
+    Duration deliveryWait;
+
     @Option(names = "--in-flight", description = "most calls of one kind outstanding at once "
             + "(default ${DEFAULT-VALUE})")
     int inFlight = 1000;
@@ -162,6 +167,7 @@ public final class SoakCommand implements Callable<Integer> {
         params.put("stream_bytes", streamBytes);
         params.put("stream_mode", streamMode);
         params.put("call_timeout_s", timeout.toMillis() / 1000.0);
+        params.put("delivery_wait_s", deliveryWait.toMillis() / 1000.0);
         Report report = new Report("soak", CommandLines.of(spec), params);
         report.note("devices", "DeviceClient instances in the load generator's process, keep-alive " + keepAliveSeconds
                 + " s, exposing port " + DEVICE_PORT + " (an echo service); the appliance runs in its own process "
@@ -266,7 +272,7 @@ public final class SoakCommand implements Callable<Integer> {
         PacedCalls.Outcome push = outcomes.containsKey("push") ? outcomes.get("push").get() : null;
         if (push != null) {
             try {
-                Waits.until("every accepted push delivered", Duration.ofSeconds(60), s.appliance(),
+                Waits.until("every accepted push delivered", deliveryWait, s.appliance(),
                         () -> deliveries.delivered() >= push.ok());
             } catch (IOException e) {
                 report.note("push_delivery", e.getMessage());
@@ -297,7 +303,7 @@ public final class SoakCommand implements Callable<Integer> {
                     .figure("push_undelivered_count", Math.max(0, push.ok() - delivered))
                     .figure("push_duplicate_count", deliveries.duplicates());
             if (push.ok() > delivered) {
-                report.error("push_undelivered", push.ok() - delivered);
+                report.error("undelivered_pushes", push.ok() - delivered);
             }
             Latencies.add(report, "push_end_to_end", pushEndToEnd.all());
             windowed(report, "push_end_to_end", pushEndToEnd);
