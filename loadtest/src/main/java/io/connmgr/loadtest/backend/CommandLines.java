@@ -13,7 +13,10 @@ public final class CommandLines {
     public static List<String> of(CommandSpec spec) {
         List<String> cmd = new ArrayList<>(List.of("bin/cm", "loadtest", spec.name()));
         if (spec.commandLine() != null && spec.commandLine().getParseResult() != null) {
-            cmd.addAll(spec.commandLine().getParseResult().originalArgs());
+            List<String> args = spec.commandLine().getParseResult().originalArgs();
+            // Run as a subcommand, the arguments start with the parent's: keep what follows this command's name.
+            int own = spec.parent() == null ? -1 : args.indexOf(spec.name());
+            cmd.addAll(args.subList(own + 1, args.size()));
         }
         return cmd;
     }

@@ -29,7 +29,7 @@ public final class ReportChecks {
         assertThat(report).containsKeys("schema", "scenario", "command", "machine", "parameters", "started_at",
                 "finished_at", "figures", "latency_ms", "errors", "series", "peers", "notes");
         assertThat(report.get("scenario")).isEqualTo(args[0]);
-        assertThat((String) report.get("command")).startsWith("bin/cm loadtest " + args[0]);
+        assertThat(report.get("command")).isEqualTo("bin/cm loadtest " + String.join(" ", args));
         return report;
     }
 
