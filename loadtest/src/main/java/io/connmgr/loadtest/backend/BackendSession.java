@@ -53,8 +53,7 @@ public final class BackendSession implements AutoCloseable {
                                       DeviceFleet.Spec devices) throws Exception {
         Path root = common.repo != null ? common.repo.toAbsolutePath() : RepoRoot.find();
         Path data = Files.createTempDirectory(workPrefix);
-        List<String> all = new ArrayList<>(flags);
-        all.addAll(common.applianceArgs);
+        List<String> all = mergeFlags(flags, common.applianceArgs);
         ApplianceUnderTest appliance = ApplianceUnderTest.start(root, data, proxy, common.applianceJvmOptions, all,
                 Duration.ofSeconds(60));
         DeviceFleet fleet = null;
@@ -78,6 +77,29 @@ public final class BackendSession implements AutoCloseable {
             appliance.close();
             throw e;
         }
+    }
+
+    /**
+     * The scenario's appliance settings ({@code --key value} pairs) with the user's {@code --appliance-arg}s after
+     * them; a setting the user gives replaces the scenario's (the appliance takes each setting once).
+     */
+    static List<String> mergeFlags(List<String> scenarioPairs, List<String> user) {
+        java.util.Set<String> overridden = new java.util.HashSet<>();
+        for (String u : user) {
+            if (u.startsWith("--")) {
+                int eq = u.indexOf('=');
+                overridden.add(eq < 0 ? u : u.substring(0, eq));
+            }
+        }
+        List<String> merged = new ArrayList<>();
+        for (int i = 0; i + 1 < scenarioPairs.size(); i += 2) {
+            if (!overridden.contains(scenarioPairs.get(i))) {
+                merged.add(scenarioPairs.get(i));
+                merged.add(scenarioPairs.get(i + 1));
+            }
+        }
+        merged.addAll(user);
+        return merged;
     }
 
     public ApplianceUnderTest appliance() {
