@@ -43,6 +43,8 @@ public final class DeviceFleet implements AutoCloseable {
     static final int FILE_MARGIN = 1_500;
     /** Handshakes started before the next batch waits for them: the appliance sees a ramp, not a wall. */
     private static final int CONNECT_BATCH = 500;
+    /** Commands sent before the next batch waits for their answers. */
+    private static final int COMMAND_BATCH = 100;
 
     private final String idPrefix;
     private final EventLoopGroup group;
@@ -182,15 +184,27 @@ public final class DeviceFleet implements AutoCloseable {
         return id(ThreadLocalRandom.current().nextInt(clients.size()));
     }
 
-    /** Devices {@code [from, to)} ask to be kept ACTIVE (or let go again); waits for every answer. */
+    /**
+     * Devices {@code [from, to)} ask to be kept ACTIVE (or let go again), a batch at a time so that the appliance
+     * sees a ramp of wakes rather than all at once; waits for every answer, for at most {@code timeout} in all.
+     */
     public void alwaysActive(int from, int to, boolean on, Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
-        List<CompletableFuture<?>> answers = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            answers.add(clients.get(i).command(CmdOpcode.SET_ALWAYS_ACTIVE, on ? 1 : 0));
-        }
-        for (CompletableFuture<?> a : answers) {
-            a.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+        int answered = 0;
+        for (int batch = from; batch < to; batch += COMMAND_BATCH) {
+            List<CompletableFuture<?>> answers = new ArrayList<>();
+            for (int i = batch; i < Math.min(to, batch + COMMAND_BATCH); i++) {
+                answers.add(clients.get(i).command(CmdOpcode.SET_ALWAYS_ACTIVE, on ? 1 : 0));
+            }
+            for (CompletableFuture<?> a : answers) {
+                try {
+                    a.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new IOException("SET_ALWAYS_ACTIVE: " + answered + " of " + (to - from)
+                            + " devices had their answer within " + timeout);
+                }
+                answered++;
+            }
         }
     }
 
