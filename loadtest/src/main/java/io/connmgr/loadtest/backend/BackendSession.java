@@ -181,5 +181,18 @@ public final class BackendSession implements AutoCloseable {
         backend.close();
         fleet.close();
         appliance.close();
+        deleteStore(appliance.dataDir().resolve("store"));
+    }
+
+    /** The throwaway appliance's store goes; its log, a few KB, stays for a look after the run. */
+    public static void deleteStore(Path store) {
+        if (!Files.isDirectory(store)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(store)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("could not delete " + store + ": " + e.getMessage());
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.connmgr.loadtest.relay;
 
+import io.connmgr.loadtest.backend.BackendSession;
 import io.connmgr.loadtest.backend.CommandLines;
 import io.connmgr.loadtest.backend.DurationOption;
 import io.connmgr.loadtest.fleet.FleetToken;
@@ -161,6 +162,16 @@ public final class RelayCommand implements Callable<Integer> {
         int adminPort = ModuleProcess.freePort();
         int proxyPort = ModuleProcess.freePort();
         String key = mode.replace('-', '_');
+        try {
+            return relayThroughAppliance(root, data, sink, mode, key, devicePort, adminPort, proxyPort, report);
+        } finally {
+            BackendSession.deleteStore(data.resolve("store"));
+        }
+    }
+
+    private Route relayThroughAppliance(Path root, Path data, CountingSink sink, String mode, String key,
+                                        int devicePort, int adminPort, int proxyPort, Report report)
+            throws Exception {
         try (ModuleProcess appliance = ModuleProcess.start(root, "appliance", "io.connmgr.appliance.ApplianceMain",
                 List.of("--data-dir", data.toString(), "--bind-address", "127.0.0.1", "--admin-bind-address",
                         "127.0.0.1", "--proxy-bind-address", "127.0.0.1", "--device-port", "" + devicePort,
