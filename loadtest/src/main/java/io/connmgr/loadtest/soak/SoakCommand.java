@@ -17,7 +17,6 @@ import io.connmgr.loadtest.report.Percentiles;
 import io.connmgr.loadtest.report.Report;
 import io.connmgr.loadtest.report.TimeSeries;
 import io.connmgr.protocol.message.StreamMode;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -250,8 +249,8 @@ public final class SoakCommand implements Callable<Integer> {
                 }
             }));
         }
-        System.err.printf("soak: %s of RPCs %.1f/s, pushes %.1f/s, streams %.1f/s to %,d devices (%,d active)%n",
-                st.duration(), rpcRate, pushRate, streamRate, s.fleet().size(), st.active());
+        System.err.printf("soak: %,d s of RPCs %.1f/s, pushes %.1f/s, streams %.1f/s to %,d devices (%,d active)%n",
+                st.duration().toSeconds(), rpcRate, pushRate, streamRate, s.fleet().size(), st.active());
         long hardEnd = mixStartNanos + st.duration().plus(timeout).plusSeconds(60).toNanos();
         for (Thread t : threads) {
             while (t.isAlive()) {
