@@ -4,13 +4,16 @@ import io.connmgr.loadtest.backend.BackendLatencyCommand;
 import io.connmgr.loadtest.density.DensityCommand;
 import io.connmgr.loadtest.fleet.FleetWorkerCommand;
 import io.connmgr.loadtest.hold.HoldCommand;
+import io.connmgr.loadtest.messages.MessagesCommand;
 import io.connmgr.loadtest.relay.RelayCommand;
-import io.connmgr.loadtest.storm.StormCommand;
 import io.connmgr.loadtest.report.CompareCommand;
 import io.connmgr.loadtest.report.HtmlCommand;
 import io.connmgr.loadtest.scenario.Invocation;
 import io.connmgr.loadtest.scenario.RunCommand;
 import io.connmgr.loadtest.scenario.ScenarioArgs;
+import io.connmgr.loadtest.soak.SoakCommand;
+import io.connmgr.loadtest.storm.StormCommand;
+import io.connmgr.loadtest.wake.WakeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,9 +24,9 @@ import java.util.Set;
 /** Entry point of {@code bin/cm loadtest SCENARIO}. */
 @Command(name = "cm loadtest", mixinStandardHelpOptions = true,
         description = "Load-test scenarios against a real appliance process.",
-        subcommands = {HoldCommand.class, StormCommand.class, DensityCommand.class, RelayCommand.class,
-                BackendLatencyCommand.class, CompareCommand.class, HtmlCommand.class, RunCommand.class,
-                FleetWorkerCommand.class})
+        subcommands = {HoldCommand.class, StormCommand.class, WakeCommand.class, MessagesCommand.class,
+                RelayCommand.class, SoakCommand.class, DensityCommand.class, BackendLatencyCommand.class,
+                CompareCommand.class, HtmlCommand.class, RunCommand.class, FleetWorkerCommand.class})
 public final class LoadTestMain implements Runnable {
 
     /** Under its usual name, client-agent's logback.xml would also be on the class path and win at random. */
