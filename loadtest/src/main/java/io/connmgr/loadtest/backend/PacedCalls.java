@@ -1,5 +1,6 @@
 package io.connmgr.loadtest.backend;
 
+import io.connmgr.loadtest.progress.ProgressLine;
 import io.connmgr.loadtest.report.Report;
 
 import java.time.Duration;
@@ -78,6 +79,14 @@ public final class PacedCalls {
     }
 
     /** Runs the schedule on the calling thread, then waits up to {@code drain} for the outstanding answers. */
+    /** Runs the calls with a live progress line on stderr (calls answered of those scheduled, failures, time left). */
+    public Outcome runWithProgress(Duration drain) throws InterruptedException {
+        try (ProgressLine progress = ProgressLine.start(name, ProgressLine.Mode.AUTO)) {
+            progress.phase(name, "calls", schedule.count(), () -> ok.get() + failed.get(), failed::get);
+            return run(drain);
+        }
+    }
+
     public Outcome run(Duration drain) throws InterruptedException {
         Semaphore window = new Semaphore(maxInFlight);
         long start = System.nanoTime();

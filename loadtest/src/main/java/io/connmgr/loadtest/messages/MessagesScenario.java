@@ -6,6 +6,7 @@ import io.connmgr.loadtest.backend.Latencies;
 import io.connmgr.loadtest.backend.PacedCalls;
 import io.connmgr.loadtest.backend.Waits;
 import io.connmgr.loadtest.report.Report;
+import io.connmgr.loadtest.progress.ProgressLine;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -79,6 +80,8 @@ public final class MessagesScenario {
         s.counter(name + "_delivered", deliveries::delivered);
         long start = System.nanoTime();
         long deadline = start + settings.duration().toNanos();
+        ProgressLine progress = ProgressLine.start(name, ProgressLine.Mode.AUTO);
+        progress.phase(name, "accepted", count, accepted::get, failed::get);
         for (int i = 0; i < count; i++) {
             if (!window.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 break;
@@ -100,6 +103,7 @@ public final class MessagesScenario {
             });
         }
         boolean allAnswered = window.tryAcquire(inFlight, 60, TimeUnit.SECONDS);
+        progress.phase(name + " delivery", "delivered", accepted.get(), deliveries::delivered, () -> 0);
         double acceptSeconds = (lastAccept.get() - start) / 1e9;
         try {
             Waits.until(name + ": every accepted message delivered", settings.deliveryWait(), s.appliance(),
@@ -107,6 +111,7 @@ public final class MessagesScenario {
         } catch (java.io.IOException e) {
             report.note(name + "_delivery", e.getMessage());
         }
+        progress.close();
         double deliverSeconds = (deliveries.lastDeliveryNanos() - start) / 1e9;
         long delivered = deliveries.delivered();
 

@@ -101,7 +101,7 @@ public final class WakeScenario {
             s.counter(name + "_ok", calls::ok);
             s.counter(name + "_failed", calls::failed);
         }
-        PacedCalls.Outcome o = calls.run(settings.timeout().plusSeconds(5));
+        PacedCalls.Outcome o = calls.runWithProgress(settings.timeout().plusSeconds(5));
         System.err.println(Latencies.line(name, corrected.all()) + "  failed " + o.failed()
                 + (o.notSent() + o.unanswered() > 0 ? "  not sent " + o.notSent() + "  unanswered " + o.unanswered()
                 : ""));
