@@ -186,7 +186,7 @@ public final class Appliance implements AutoCloseable {
                 storeReads, time, config.maxFrameSize(), config.handshakeTimeout().toMillis(),
                 config.maxPendingHandshakes());
         manager.attachPipelines(pipelines);
-        streams = new StreamService(manager, storeReads, metrics, StreamService.Options.of(config));
+        streams = new StreamService(manager, storeReads, metrics, StreamService.Options.of(config, transport.isEpoll()));
         if (backendGateway == null) {
             backendGateway = new ServiceGateway(config, manager, messaging, rpc, uplinkBus, storeReads,
                     InstantSource.system());

@@ -15,12 +15,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Joins a data connection (the device's side, after STREAM_ATTACH) to the back-end's connection, byte for byte. Each
+ * Joins a data connection (the device's side, after STREAM_ATTACH) to the back-end's connection, byte for byte,
+ * copying through the JVM (NIO, or with {@code data-connection-splice: false}; else {@link SplicedDataConnection}). Each
  * side is read only while the other can take the bytes (autoRead follows the peer's writability), so memory stays at
  * one read per direction. A half-close is passed on as a half-close; the pipe ends when both sides have finished or
  * either closes.
  */
-final class DataConnectionPipe {
+final class DataConnectionPipe implements DataConnectionRelay {
     private final Channel device;
     private final Channel backend;
     private final StreamMetrics metrics;
@@ -37,8 +38,8 @@ final class DataConnectionPipe {
         this.onEnd = onEnd;
     }
 
-    /** The handler for the device's data connection. */
-    ChannelInboundHandlerAdapter deviceSide() {
+    @Override
+    public ChannelInboundHandlerAdapter deviceSide() {
         return new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -79,7 +80,7 @@ final class DataConnectionPipe {
     }
 
     /** The sink behind the back-end connection's {@link BackendRelayHandler}. */
-    BackendRelayHandler.Sink backendSide() {
+    private BackendRelayHandler.Sink backendSide() {
         return new BackendRelayHandler.Sink() {
             @Override
             public void read(ChannelHandlerContext ctx, ByteBuf data) {
@@ -109,8 +110,10 @@ final class DataConnectionPipe {
         };
     }
 
-    /** Starts reading both sides. */
-    void start() {
+    /** Binds the back-end's connection and starts reading both sides. */
+    @Override
+    public void start(BackendRelayHandler relay) {
+        relay.bind(backendSide());
         Reading.resume(backend);
         Reading.resume(device);
     }

@@ -19,11 +19,13 @@ import io.connmgr.protocol.message.Reject;
 import io.connmgr.protocol.message.StreamAttach;
 import io.connmgr.protocol.message.StreamOpen;
 import io.connmgr.protocol.message.StreamOpenResult;
+import io.connmgr.protocol.relay.SpliceDirection;
 import io.connmgr.protocol.wire.ReasonCode;
 import io.connmgr.protocol.wire.StreamStatus;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.epoll.Epoll;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -64,14 +66,19 @@ public final class StreamService {
         }
     }
 
-    /** What streams are allowed to do; from the configuration. */
+    /**
+     * What streams are allowed to do; from the configuration.
+     *
+     * @param splice data connections are relayed with splice(2) where both sockets are epoll's
+     */
     public record Options(int window, int maxStreamsPerDevice, Duration connectWait, boolean dataConnections,
-                          Map<String, Target> services) {
-        public static Options of(ApplianceConfig c) {
+                          boolean splice, Map<String, Target> services) {
+        /** @param epoll the appliance runs on native epoll (splice needs it) */
+        public static Options of(ApplianceConfig c, boolean epoll) {
             Map<String, Target> services = new LinkedHashMap<>();
             c.services().forEach((name, target) -> services.put(name, Target.parse(target)));
             return new Options(c.streamWindow(), c.maxStreamsPerDevice(), c.connectWait(), c.dataConnections(),
-                    Map.copyOf(services));
+                    c.dataConnectionSplice() && epoll, Map.copyOf(services));
         }
     }
 
@@ -117,6 +124,10 @@ public final class StreamService {
         this.options = options;
         this.advertised = Capabilities.STREAMS | Capabilities.CONNECT_REQUESTS | Capabilities.DEVICE_LINKS
                 | (options.dataConnections() ? Capabilities.DATA_CONNECTIONS : 0);
+        log.info("data connections and connection requests are relayed {}", options.splice()
+                ? "with splice(2): their bytes stay in the kernel"
+                : "by copying through the JVM (" + (Epoll.isAvailable() ? "data-connection-splice is off"
+                : "splice needs native epoll") + ")");
     }
 
     /** The stream capability bits this appliance sets in WELCOME. */
@@ -356,11 +367,15 @@ public final class StreamService {
         OpenRequest r = open.request;
         metrics.opened(open.kind, StreamStatus.OK);
         r.reply().succeeded();
-        DataConnectionPipe pipe = new DataConnectionPipe(ch, r.backend(), metrics, () -> {
+        Runnable ended = () -> {
             link.dataConnections.decrementAndGet();
             metrics.closed(open.kind);
             manager.serverLinks(link.deviceId, -1);
-        });
+        };
+        boolean splice = options.splice() && SpliceDirection.supported(ch, r.backend());
+        metrics.dataConnectionRelay(splice);
+        DataConnectionRelay pipe = splice ? new SplicedDataConnection(ch, r.backend(), metrics, ended)
+                : new DataConnectionPipe(ch, r.backend(), metrics, ended);
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         // The one frame before the raw bytes: it tells the dialer its token was taken, so it never has to guess
         // whether what follows is a REJECT or stream data. Written while the encoder is still in place.
@@ -373,7 +388,6 @@ public final class StreamService {
                 pl.remove(name); // the decoder goes last and hands its leftover bytes to the pipe
             }
         }
-        r.relay().bind(pipe.backendSide());
-        pipe.start();
+        pipe.start(r.relay());
     }
 }
