@@ -202,6 +202,39 @@ class AgentStreamsEndToEndTest {
         }
     }
 
+    @Test
+    void aServiceThatSpeaksFirstAndClosesAtOnce_isHeardWhole_inBothModes() throws Exception {
+        long size = 16 * 1024;
+        // Its answer and its FIN reach the agent's socket before the stream (or the data connection) is there to
+        // take them.
+        try (var banner = new StreamFixtures.Server(s -> {
+            try {
+                send(s.getOutputStream(), size, 12);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        })) {
+            for (StreamMode mode : StreamMode.values()) {
+                if (client != null) {
+                    client.close();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> harness.tierOf("dev-42") == Tier.DISCONNECTED);
+                }
+                agent(b -> b.streamMode(mode).expose(new Exposure(9002, "127.0.0.1", banner.port())));
+                try (Socket s = StreamFixtures.socks(proxy(), "dev-42", 9002, StreamFixtures.BACKEND,
+                        StreamFixtures.SECRET)) {
+                    s.setSoTimeout(20_000);
+                    var expected = new java.util.zip.CRC32();
+                    send(OutputStream.nullOutputStream(), size, 12, expected);
+                    var got = new java.util.zip.CRC32();
+                    byte[] all = s.getInputStream().readAllBytes();
+                    got.update(all);
+                    assertThat(all.length).as(mode.name()).isEqualTo(size);
+                    assertThat(got.getValue()).as(mode.name()).isEqualTo(expected.getValue());
+                }
+            }
+        }
+    }
+
     /** Writes {@code size} pseudo-random bytes of {@code seed}. */
     static void send(OutputStream out, long size, long seed) throws IOException {
         send(out, size, seed, new java.util.zip.CRC32());

@@ -187,11 +187,17 @@ public final class AgentConfigLoader {
         Duration execTimeout = v.optional(ConfigKey.EXEC_TIMEOUT, text -> atLeast(Durations.parse(text),
                 Duration.ofMillis(1)), AgentConfig.DEFAULT_EXEC_TIMEOUT);
         OutboundProxy via = v.optional(ConfigKey.VIA, OutboundProxy::parse, null);
+        Boolean splice = v.optional(ConfigKey.DATA_CONNECTION_SPLICE, text -> switch (text.trim()
+                .toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
+        }, true);
 
         v.throwIfAny();
         return new AgentConfig(appliance, deviceId, token, keepAlive, initial, cap, handshake, logLevel,
                 new AgentConfig.Features(expose, mode, window, maxStreams, localConnect, links, onConnectExec,
-                        onConnectUrl, rpcExec, execTimeout, via));
+                        onConnectUrl, rpcExec, execTimeout, via, splice));
     }
 
     /** Bytes as a number with an optional k or m suffix (KiB, MiB), also spelled KiB/MiB as the appliance does. */

@@ -362,7 +362,8 @@ final class StreamTable {
 
     private void openDataConnection(StreamOpen open, Exposure exposure, String label) {
         int id = open.streamId();
-        DataSplice splice = new DataSplice(this, "stream " + Integer.toUnsignedString(id) + " " + label);
+        DataSplice splice = new DataSplice(this, "stream " + Integer.toUnsignedString(id) + " " + label,
+                settings.dataConnectionSplice());
         splices.add(splice);
         Channel at = link;
         byte[] token = open.token();
@@ -547,10 +548,11 @@ final class StreamTable {
      * @param maxStreams          concurrent streams, all kinds together
      * @param localConnectTimeout how long to wait for a local service (and for the data connection)
      * @param connectRequests     the application to notify of CONNECT_REQUESTs, or {@code null}
+     * @param dataConnectionSplice relay data connections with splice(2) where both sockets are epoll's
      */
     record StreamSettings(Map<Integer, Exposure> exposures, List<LocalLink> links, StreamMode mode, int window,
                           int maxStreams, java.time.Duration localConnectTimeout,
-                          ConnectRequestHandler connectRequests) {
+                          ConnectRequestHandler connectRequests, boolean dataConnectionSplice) {
         boolean any() {
             return !exposures.isEmpty() || !links.isEmpty() || connectRequests != null;
         }
