@@ -192,7 +192,7 @@ public final class Appliance implements AutoCloseable {
                 storeReads, time, config.maxFrameSize(), config.handshakeTimeout().toMillis(),
                 config.maxPendingHandshakes());
         manager.attachPipelines(pipelines);
-        streams = new StreamService(manager, storeReads, metrics, StreamService.Options.of(config));
+        streams = new StreamService(manager, storeReads, metrics, StreamService.Options.of(config, transport.isEpoll()));
         DirectReachability reachability = new DirectReachability(manager, store,
                 config.messaging().directFailThreshold(), metrics.meterRegistry());
         directFirst = new DirectFirst(streams, directAddresses, reachability, store,

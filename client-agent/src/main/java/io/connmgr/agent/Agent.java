@@ -39,6 +39,7 @@ public final class Agent implements AutoCloseable {
                 .streamMode(features.streamMode())
                 .streamWindow(features.streamWindow())
                 .maxStreams(features.maxStreams())
+                .dataConnectionSplice(features.dataConnectionSplice())
                 .localConnectTimeout(features.localConnectTimeout())
                 .proxy(features.via())
                 .listener(new DeviceClientListener() {

@@ -76,6 +76,8 @@ public final class Settings {
                     "Concurrent streams per device; beyond it opens fail with TOO_MANY_STREAMS."),
             s("data-connections", BOOL, "true",
                     "Offer DATA_CONNECTIONS: devices that announce it get a dedicated TCP connection per stream."),
+            s("data-connection-splice", BOOL, "true",
+                    "Relay data connections with splice(2) (epoll): the bytes stay in the kernel; false = copy them."),
             s("services", STRING, "",
                     "Back-end services devices may open links to: name=host:port, comma-separated."));
 

@@ -23,6 +23,10 @@ public final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
 
         void inputShutdown();
 
+        /** After each read of the back-end's connection. */
+        default void readComplete() {
+        }
+
         void inactive();
 
         void writabilityChanged(boolean writable);
@@ -41,26 +45,29 @@ public final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
 
     /** Starts relaying into {@code target}; what arrived before is replayed first. Any thread. */
     void bind(Sink target) {
-        ctx.executor().execute(() -> {
-            sink = target;
-            List<ByteBuf> held = early;
-            early = null;
-            if (held != null) {
-                for (ByteBuf b : held) {
-                    if (gone) {
-                        b.release();
-                    } else {
-                        target.read(ctx, b);
-                    }
+        ctx.executor().execute(() -> bindHere(target));
+    }
+
+    /** {@link #bind}, at once: called on the connection's own event loop. */
+    void bindHere(Sink target) {
+        sink = target;
+        List<ByteBuf> held = early;
+        early = null;
+        if (held != null) {
+            for (ByteBuf b : held) {
+                if (gone) {
+                    b.release();
+                } else {
+                    target.read(ctx, b);
                 }
             }
-            if (eof) {
-                target.inputShutdown();
-            }
-            if (gone) {
-                target.inactive();
-            }
-        });
+        }
+        if (eof) {
+            target.inputShutdown();
+        }
+        if (gone) {
+            target.inactive();
+        }
     }
 
     @Override
@@ -77,6 +84,14 @@ public final class BackendRelayHandler extends ChannelInboundHandlerAdapter {
             early = new ArrayList<>(2);
         }
         early.add(data);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (sink != null) {
+            sink.readComplete();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -15,15 +15,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Joins a data connection (the device's side, after STREAM_ATTACH) to the back-end's connection, byte for byte. Each
+ * Joins a data connection (the device's side, after STREAM_ATTACH) to the back-end's connection, byte for byte,
+ * copying through the JVM (NIO, or with {@code data-connection-splice: false}; else {@link SplicedDataConnection}). Each
  * side is read only while the other can take the bytes (autoRead follows the peer's writability), so memory stays at
  * one read per direction. A half-close is passed on as a half-close; the pipe ends when both sides have finished or
  * either closes.
  */
-final class DataConnectionPipe {
+final class DataConnectionPipe implements DataConnectionRelay {
     private final Channel device;
     private final Channel backend;
-    private final BackendRelayHandler relay;
     private final StreamMetrics metrics;
     private final Runnable onEnd;
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -31,17 +31,15 @@ final class DataConnectionPipe {
     private volatile ChannelFuture lastToDevice;
     private volatile ChannelFuture lastToBackend;
 
-    DataConnectionPipe(Channel device, Channel backend, BackendRelayHandler relay, StreamMetrics metrics,
-                       Runnable onEnd) {
+    DataConnectionPipe(Channel device, Channel backend, StreamMetrics metrics, Runnable onEnd) {
         this.device = device;
         this.backend = backend;
-        this.relay = relay;
         this.metrics = metrics;
         this.onEnd = onEnd;
     }
 
-    /** The handler for the device's data connection. */
-    ChannelInboundHandlerAdapter deviceSide() {
+    @Override
+    public ChannelInboundHandlerAdapter deviceSide() {
         return new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -112,8 +110,9 @@ final class DataConnectionPipe {
         };
     }
 
-    /** Starts relaying what the back-end sent meanwhile, and reading both sides. */
-    void start() {
+    /** Binds the back-end's connection and starts reading both sides. */
+    @Override
+    public void start(BackendRelayHandler relay) {
         relay.bind(backendSide());
         Reading.resume(backend);
         Reading.resume(device);

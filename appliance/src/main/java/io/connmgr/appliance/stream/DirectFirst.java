@@ -185,10 +185,11 @@ public final class DirectFirst implements Consumer<OpenRequest>, AutoCloseable {
         StreamMetrics metrics = streams.metrics();
         metrics.opened(StreamMetrics.Kind.DIRECT, StreamStatus.OK);
         r.reply().succeeded();
-        DataConnectionPipe pipe = ((SocketEndpoint) r.backend()).join(direct, metrics,
+        SocketEndpoint backend = (SocketEndpoint) r.backend();
+        DataConnectionRelay pipe = backend.join(direct, metrics, streams.options().splice(),
                 () -> metrics.closed(StreamMetrics.Kind.DIRECT));
         direct.pipeline().addLast("pipe", pipe.deviceSide());
-        pipe.start();
+        backend.start(pipe);
     }
 
     /**

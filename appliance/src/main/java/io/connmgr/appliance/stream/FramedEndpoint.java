@@ -171,7 +171,12 @@ public final class FramedEndpoint extends StreamEndpoint {
     }
 
     @Override
-    DataConnectionPipe join(Channel dataConnection, StreamMetrics metrics, Runnable onEnd) {
+    DataConnectionRelay join(Channel dataConnection, StreamMetrics metrics, boolean splice, Runnable onEnd) {
+        throw new IllegalStateException("control-channel streams are multiplexed only");
+    }
+
+    @Override
+    void start(DataConnectionRelay joined) {
         throw new IllegalStateException("control-channel streams are multiplexed only");
     }
 }

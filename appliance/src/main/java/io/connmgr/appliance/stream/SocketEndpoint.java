@@ -1,5 +1,6 @@
 package io.connmgr.appliance.stream;
 
+import io.connmgr.protocol.relay.SpliceDirection;
 import io.connmgr.protocol.wire.StreamStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -153,7 +154,15 @@ public final class SocketEndpoint extends StreamEndpoint implements BackendRelay
     }
 
     @Override
-    DataConnectionPipe join(Channel dataConnection, StreamMetrics metrics, Runnable onEnd) {
-        return new DataConnectionPipe(dataConnection, channel, relay, metrics, onEnd);
+    DataConnectionRelay join(Channel dataConnection, StreamMetrics metrics, boolean splice, Runnable onEnd) {
+        boolean spliced = splice && SpliceDirection.supported(dataConnection, channel);
+        metrics.dataConnectionRelay(spliced);
+        return spliced ? new SplicedDataConnection(dataConnection, channel, metrics, onEnd)
+                : new DataConnectionPipe(dataConnection, channel, metrics, onEnd);
+    }
+
+    @Override
+    void start(DataConnectionRelay joined) {
+        joined.start(relay);
     }
 }

@@ -76,7 +76,12 @@ public abstract sealed class StreamEndpoint permits SocketEndpoint, FramedEndpoi
 
     /**
      * Joins a device's data connection to this end byte for byte; only for ends that {@link #joinsDataConnections()}.
-     * The returned pipe is started by the caller once the data connection's pipeline is ready.
+     * The returned relay is started with {@link #start} once the data connection's pipeline is ready.
+     *
+     * @param splice relay with splice(2) where both sockets allow it (else copy through the JVM)
      */
-    abstract DataConnectionPipe join(Channel dataConnection, StreamMetrics metrics, Runnable onEnd);
+    abstract DataConnectionRelay join(Channel dataConnection, StreamMetrics metrics, boolean splice, Runnable onEnd);
+
+    /** Starts a relay {@link #join} made: bytes flow both ways from now on. */
+    abstract void start(DataConnectionRelay joined);
 }

@@ -36,6 +36,8 @@ public final class StreamMetrics {
     private final Counter bytesFromDevice;
     private final Counter windowViolations;
     private final Counter attachFailures;
+    private final Counter splicedRelays;
+    private final Counter copiedRelays;
     private final Map<String, Counter> proxyRequests = new ConcurrentHashMap<>();
 
     public StreamMetrics(MeterRegistry registry) {
@@ -62,6 +64,8 @@ public final class StreamMetrics {
                 .description("Streams reset because the device sent beyond its window").register(registry);
         attachFailures = Counter.builder("cm.stream.attach.failures")
                 .description("Data connections refused: unknown, expired or already used token").register(registry);
+        splicedRelays = relays(registry, "splice");
+        copiedRelays = relays(registry, "copy");
     }
 
     public void opened(Kind kind, StreamStatus result) {
@@ -94,6 +98,18 @@ public final class StreamMetrics {
 
     public void attachFailure() {
         attachFailures.increment();
+    }
+
+    private static Counter relays(MeterRegistry registry, String method) {
+        return Counter.builder("cm.stream.data.connection.relays")
+                .description("Attached data connections by how their bytes are relayed: splice (in the kernel; "
+                        + "their bytes are not in cm.stream.bytes) or copy (through the JVM)")
+                .tag("method", method).register(registry);
+    }
+
+    /** A data connection attached and is relayed by splice(2) or by copying. */
+    public void dataConnectionRelay(boolean spliced) {
+        (spliced ? splicedRelays : copiedRelays).increment();
     }
 
     /** A proxy request finished: {@code protocol} socks5 or http, {@code outcome} ok or the failure's tag. */

@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.epoll.Epoll;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -65,14 +66,19 @@ public final class StreamService implements SessionObserver {
         }
     }
 
-    /** What streams are allowed to do; from the configuration. */
+    /**
+     * What streams are allowed to do; from the configuration.
+     *
+     * @param splice data connections are relayed with splice(2) where both sockets are epoll's
+     */
     public record Options(int window, int maxStreamsPerDevice, Duration connectWait, boolean dataConnections,
-                          Map<String, Target> services) {
-        public static Options of(ApplianceConfig c) {
+                          boolean splice, Map<String, Target> services) {
+        /** @param epoll the appliance runs on native epoll (splice needs it) */
+        public static Options of(ApplianceConfig c, boolean epoll) {
             Map<String, Target> services = new LinkedHashMap<>();
             c.services().forEach((name, target) -> services.put(name, Target.parse(target)));
             return new Options(c.streamWindow(), c.maxStreamsPerDevice(), c.connectWait(), c.dataConnections(),
-                    Map.copyOf(services));
+                    c.dataConnectionSplice() && epoll, Map.copyOf(services));
         }
     }
 
@@ -122,6 +128,10 @@ public final class StreamService implements SessionObserver {
                         w -> w.values().stream().mapToInt(Set::size).sum())
                 .description("Stream opens waiting for their device to connect or wake")
                 .register(applianceMetrics.meterRegistry());
+        log.info("data connections and connection requests are relayed {}", options.splice()
+                ? "with splice(2): their bytes stay in the kernel"
+                : "by copying through the JVM (" + (Epoll.isAvailable() ? "data-connection-splice is off"
+                : "splice needs native epoll") + ")");
     }
 
     /** The stream capability bits this appliance sets in WELCOME. */
@@ -373,11 +383,12 @@ public final class StreamService implements SessionObserver {
         OpenRequest r = open.request;
         metrics.opened(open.kind, StreamStatus.OK);
         r.reply().succeeded();
-        DataConnectionPipe pipe = r.backend().join(ch, metrics, () -> {
+        Runnable ended = () -> {
             link.dataConnections.decrementAndGet();
             metrics.closed(open.kind);
             manager.serverLinks(link.deviceId, -1);
-        });
+        };
+        DataConnectionRelay pipe = r.backend().join(ch, metrics, options.splice(), ended);
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         // The one frame before the raw bytes: it tells the dialer its token was taken, so it never has to guess
         // whether what follows is a REJECT or stream data. Written while the encoder is still in place.
@@ -390,6 +401,6 @@ public final class StreamService implements SessionObserver {
                 pl.remove(name); // the decoder goes last and hands its leftover bytes to the pipe
             }
         }
-        pipe.start();
+        r.backend().start(pipe);
     }
 }

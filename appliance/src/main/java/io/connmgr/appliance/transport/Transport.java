@@ -1,6 +1,7 @@
 package io.connmgr.appliance.transport;
 
 import io.connmgr.appliance.config.ApplianceConfig;
+import io.connmgr.protocol.relay.EpollLoops;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -10,7 +11,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -43,8 +43,9 @@ public final class Transport {
         return epoll;
     }
 
+    /** Event loops of this transport; on epoll with {@link EpollLoops}' fix for half-closed sockets. */
     public EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory factory = epoll ? EpollLoops.newFactory() : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
     }
 

@@ -162,6 +162,96 @@ class AgentStreamsEndToEndTest {
     }
 
     @Test
+    void aLargeAnswerAfterTheBackendsFin_arrivesWhole_inBothModes() throws Exception {
+        long size = 24L << 20;
+        try (var answering = new StreamFixtures.Server(s -> {
+            try {
+                s.getInputStream().transferTo(OutputStream.nullOutputStream());
+                send(s.getOutputStream(), size, 11);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        })) {
+            for (StreamMode mode : StreamMode.values()) {
+                if (client != null) {
+                    client.close();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> harness.tierOf("dev-42") == Tier.DISCONNECTED);
+                }
+                agent(b -> b.streamMode(mode).expose(new Exposure(9001, "127.0.0.1", answering.port())));
+                try (Socket s = StreamFixtures.socks(proxy(), "dev-42", 9001, StreamFixtures.BACKEND,
+                        StreamFixtures.SECRET)) {
+                    s.setSoTimeout(20_000);
+                    s.getOutputStream().write("question".getBytes(StandardCharsets.US_ASCII));
+                    s.shutdownOutput();
+                    // Not reading for a while: the relays' half-closed sockets fill up and must wait to be writable.
+                    Thread.sleep(500);
+                    var expected = new java.util.zip.CRC32();
+                    send(OutputStream.nullOutputStream(), size, 11, expected);
+                    var got = new java.util.zip.CRC32();
+                    long total = 0;
+                    byte[] buf = new byte[64 * 1024];
+                    int n;
+                    while ((n = s.getInputStream().read(buf)) >= 0) {
+                        got.update(buf, 0, n);
+                        total += n;
+                    }
+                    assertThat(total).as(mode.name()).isEqualTo(size);
+                    assertThat(got.getValue()).as(mode.name()).isEqualTo(expected.getValue());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aServiceThatSpeaksFirstAndClosesAtOnce_isHeardWhole_inBothModes() throws Exception {
+        long size = 16 * 1024;
+        // Its answer and its FIN reach the agent's socket before the stream (or the data connection) is there to
+        // take them.
+        try (var banner = new StreamFixtures.Server(s -> {
+            try {
+                send(s.getOutputStream(), size, 12);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        })) {
+            for (StreamMode mode : StreamMode.values()) {
+                if (client != null) {
+                    client.close();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> harness.tierOf("dev-42") == Tier.DISCONNECTED);
+                }
+                agent(b -> b.streamMode(mode).expose(new Exposure(9002, "127.0.0.1", banner.port())));
+                try (Socket s = StreamFixtures.socks(proxy(), "dev-42", 9002, StreamFixtures.BACKEND,
+                        StreamFixtures.SECRET)) {
+                    s.setSoTimeout(20_000);
+                    var expected = new java.util.zip.CRC32();
+                    send(OutputStream.nullOutputStream(), size, 12, expected);
+                    var got = new java.util.zip.CRC32();
+                    byte[] all = s.getInputStream().readAllBytes();
+                    got.update(all);
+                    assertThat(all.length).as(mode.name()).isEqualTo(size);
+                    assertThat(got.getValue()).as(mode.name()).isEqualTo(expected.getValue());
+                }
+            }
+        }
+    }
+
+    /** Writes {@code size} pseudo-random bytes of {@code seed}. */
+    static void send(OutputStream out, long size, long seed) throws IOException {
+        send(out, size, seed, new java.util.zip.CRC32());
+    }
+
+    static void send(OutputStream out, long size, long seed, java.util.zip.CRC32 crc) throws IOException {
+        java.util.Random r = new java.util.Random(seed);
+        byte[] chunk = new byte[64 * 1024];
+        for (long left = size; left > 0; left -= chunk.length) {
+            r.nextBytes(chunk);
+            int len = (int) Math.min(chunk.length, left);
+            crc.update(chunk, 0, len);
+            out.write(chunk, 0, len);
+        }
+    }
+
+    @Test
     void backToBackStreams_eachReachesTheDevice_whileTheLastOnePutItToSleep() throws Exception {
         agent(b -> b);
         // Each stream's end demotes the device (server activity); the next request may find its socket on the way

@@ -11,6 +11,8 @@ import io.connmgr.protocol.wire.StreamStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +70,81 @@ class StreamModesTest {
             assertThat(device.connected()).isTrue();
         } finally {
             web.stop(0);
+        }
+    }
+
+    /** With one I/O thread both connections share a loop; with two the back-end's connection moves to the other's. */
+    @ParameterizedTest(name = "data-connection-splice {0}, io-threads {1}")
+    @CsvSource({"true, 1", "true, 2", "false, 2"})
+    void dataConnection_carriesTensOfMegabytesBothWays_andEachHalfClose(String splice, String ioThreads)
+            throws Exception {
+        long size = 32L << 20;
+        // The device's service: reads to the back-end's FIN while it sends its own bytes, then half-closes too.
+        try (var service = new StreamFixtures.Server(s -> {
+            var sent = java.util.concurrent.CompletableFuture.supplyAsync(() -> send(s, size, 2),
+                    r -> Thread.ofVirtual().start(r));
+            long[] got = receive(s);
+            serviceSaw.complete(new long[]{got[0], got[1], sent.join()});
+        })) {
+            harness = new ApplianceHarness(dir, "connect-wait", "5s", "data-connection-splice", splice,
+                    "io-threads", ioThreads)
+                    .withBackends(StreamFixtures.backends()).start();
+            device("dev-8", Capabilities.STREAMS | Capabilities.DATA_CONNECTIONS, Map.of(9000, service.port()));
+
+            try (Socket s = StreamFixtures.socks(harness.appliance.proxyPort(), "dev-8", 9000, BACKEND, SECRET)) {
+                s.setSoTimeout(30_000);
+                var sent = java.util.concurrent.CompletableFuture.supplyAsync(() -> send(s, size, 1),
+                        r -> Thread.ofVirtual().start(r));
+                long[] got = receive(s);
+                long[] atService = serviceSaw.get(30, TimeUnit.SECONDS);
+
+                assertThat(got[0]).as("bytes from the service").isEqualTo(size);
+                assertThat(got[1]).as("their checksum").isEqualTo(atService[2]);
+                assertThat(atService[0]).as("bytes from the back-end").isEqualTo(size);
+                assertThat(atService[1]).as("their checksum").isEqualTo(sent.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(harness.counter("cm.stream.data.connection.relays", "method",
+                    Boolean.parseBoolean(splice) ? "splice" : "copy")).isEqualTo(1);
+            await().untilAsserted(() -> assertThat(harness.counter("cm.streams.closed", "mode", "data_connection"))
+                    .isEqualTo(1));
+        }
+    }
+
+    final java.util.concurrent.CompletableFuture<long[]> serviceSaw = new java.util.concurrent.CompletableFuture<>();
+
+    /** Writes {@code size} pseudo-random bytes of {@code seed}, then half-closes; returns their CRC32. */
+    static long send(Socket s, long size, long seed) {
+        try {
+            java.util.Random r = new java.util.Random(seed);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            byte[] chunk = new byte[64 * 1024];
+            for (long left = size; left > 0; left -= chunk.length) {
+                r.nextBytes(chunk);
+                int n = (int) Math.min(chunk.length, left);
+                crc.update(chunk, 0, n);
+                s.getOutputStream().write(chunk, 0, n);
+            }
+            s.shutdownOutput();
+            return crc.getValue();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Reads to the end of stream: {bytes, CRC32}. */
+    static long[] receive(Socket s) {
+        try {
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            byte[] buf = new byte[64 * 1024];
+            long total = 0;
+            int n;
+            while ((n = s.getInputStream().read(buf)) >= 0) {
+                crc.update(buf, 0, n);
+                total += n;
+            }
+            return new long[]{total, crc.getValue()};
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

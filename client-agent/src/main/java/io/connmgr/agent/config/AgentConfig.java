@@ -52,13 +52,15 @@ public record AgentConfig(HostPort appliance, String deviceId, String token, Dur
      * @param rpcExec             command answering RPCs; empty for none
      * @param execTimeout         longest run of those commands and URL calls
      * @param via                 outbound proxy, or {@code null}
+     * @param dataConnectionSplice join data connections with splice(2) where the transport allows
      */
     public record Features(List<Exposure> expose, StreamMode streamMode, int streamWindow, int maxStreams,
                            Duration localConnectTimeout, List<LocalLink> links, List<String> onConnectRequestExec,
-                           URI onConnectRequestUrl, List<String> rpcExec, Duration execTimeout, OutboundProxy via) {
+                           URI onConnectRequestUrl, List<String> rpcExec, Duration execTimeout, OutboundProxy via,
+                           boolean dataConnectionSplice) {
         public static final Features NONE = new Features(List.of(), StreamMode.MULTIPLEXED, Wire.DEFAULT_STREAM_WINDOW,
                 DEFAULT_MAX_STREAMS, DEFAULT_LOCAL_CONNECT_TIMEOUT, List.of(), List.of(), null, List.of(),
-                DEFAULT_EXEC_TIMEOUT, null);
+                DEFAULT_EXEC_TIMEOUT, null, true);
 
         public Features {
             expose = List.copyOf(expose);

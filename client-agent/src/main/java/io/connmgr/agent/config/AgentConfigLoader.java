@@ -189,11 +189,17 @@ public final class AgentConfigLoader {
                 Duration.ofMillis(1)), AgentConfig.DEFAULT_EXEC_TIMEOUT);
         OutboundProxy via = v.optional(ConfigKey.VIA, OutboundProxy::parse, null);
         AgentConfig.OnDemand onDemand = onDemand(v, merged);
+        Boolean splice = v.optional(ConfigKey.DATA_CONNECTION_SPLICE, text -> switch (text.trim()
+                .toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
+        }, true);
 
         v.throwIfAny();
         return new AgentConfig(appliance, deviceId, token, keepAlive, initial, cap, handshake, logLevel,
                 new AgentConfig.Features(expose, mode, window, maxStreams, localConnect, links, onConnectExec,
-                        onConnectUrl, rpcExec, execTimeout, via), onDemand);
+                        onConnectUrl, rpcExec, execTimeout, via, splice), onDemand);
     }
 
     private static AgentConfig.OnDemand onDemand(Validator v, Map<ConfigKey, Setting> merged) {

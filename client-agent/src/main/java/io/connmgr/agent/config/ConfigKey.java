@@ -25,6 +25,8 @@ public enum ConfigKey {
             + " data-connection (one new connection to the appliance per stream)"),
     STREAM_WINDOW("stream-window", "BYTES", "flow-control window per stream, e.g. 65536, 256k, 1m (default 256k)"),
     MAX_STREAMS("max-streams", "N", "concurrent streams; more are refused with TOO_MANY_STREAMS (default 256)"),
+    DATA_CONNECTION_SPLICE("data-connection-splice", "BOOL", "true (default): join a data connection and its local"
+            + " connection with splice(2) on epoll, the bytes stay in the kernel; false: copy them"),
     LOCAL_CONNECT_TIMEOUT("local-connect-timeout", "DURATION", "wait this long for a local service to accept,"
             + " then answer UNREACHABLE (default 5s)"),
     LINK("link", "HOST:PORT=SERVICE", true, "listen on HOST:PORT; each local connection becomes a stream to the"

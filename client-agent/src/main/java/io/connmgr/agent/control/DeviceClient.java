@@ -170,7 +170,7 @@ public final class DeviceClient implements AutoCloseable {
         // A local link connection waits for the device link at most as long as one connection attempt may take.
         StreamSettings streamSettings = new StreamSettings(Map.copyOf(b.exposures), List.copyOf(b.links),
                 b.streamMode, b.streamWindow, b.maxStreams, b.localConnectTimeout, b.connectRequestHandler,
-                b.connectTimeout.plus(b.handshakeTimeout));
+                b.connectTimeout.plus(b.handshakeTimeout), b.dataConnectionSplice);
         this.capabilities = b.capabilities | StreamTable.capabilities(streamSettings)
                 | (b.rpcHandler != null ? Capabilities.RPC : 0);
         this.proxy = b.proxy;
@@ -907,6 +907,7 @@ public final class DeviceClient implements AutoCloseable {
         private StreamMode streamMode = StreamMode.MULTIPLEXED;
         private int streamWindow = Wire.DEFAULT_STREAM_WINDOW;
         private int maxStreams = DEFAULT_MAX_STREAMS;
+        private boolean dataConnectionSplice = true;
         private Duration localConnectTimeout = DEFAULT_LOCAL_CONNECT_TIMEOUT;
         private ConnectRequestHandler connectRequestHandler;
         private RpcHandler rpcHandler;
@@ -1048,6 +1049,15 @@ public final class DeviceClient implements AutoCloseable {
         /** Concurrent streams of all kinds; more are refused with TOO_MANY_STREAMS. Default 256. */
         public Builder maxStreams(int streams) {
             this.maxStreams = streams;
+            return this;
+        }
+
+        /**
+         * Whether a data connection and its local connection are joined with splice(2), so the bytes stay in the
+         * kernel (epoll only; NIO always copies). Default true; false copies them through the JVM.
+         */
+        public Builder dataConnectionSplice(boolean splice) {
+            this.dataConnectionSplice = splice;
             return this;
         }
 

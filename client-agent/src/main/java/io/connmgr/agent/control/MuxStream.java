@@ -61,6 +61,8 @@ final class MuxStream extends ChannelInboundHandlerAdapter {
     private ChannelFuture outputShut;
     private long bytesIn;
     private long bytesOut;
+    /** A write in {@link #drain} can make the link unwritable, which calls back into drain: not re-entered. */
+    private boolean draining;
 
     MuxStream(StreamTable table, Channel link, int id, String label, State initial, long recvWindow) {
         this.table = table;
@@ -127,9 +129,18 @@ final class MuxStream extends ChannelInboundHandlerAdapter {
 
     /** Sends what the window allows, then decides whether to read more from the local socket. */
     private void drain() {
-        if (state != State.OPEN) {
+        if (state != State.OPEN || draining) {
             return;
         }
+        draining = true;
+        try {
+            drain0();
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void drain0() {
         boolean wrote = false;
         int maxData = table.maxDataBytes();
         while (!pending.isEmpty() && sendWindow > 0) {

@@ -428,7 +428,8 @@ final class StreamTable {
 
     private void openDataConnection(StreamOpen open, Exposure exposure, String label) {
         int id = open.streamId();
-        DataSplice splice = new DataSplice(this, "stream " + Integer.toUnsignedString(id) + " " + label);
+        DataSplice splice = new DataSplice(this, "stream " + Integer.toUnsignedString(id) + " " + label,
+                settings.dataConnectionSplice());
         splices.add(splice);
         Channel at = link;
         byte[] token = open.token();
@@ -657,10 +658,11 @@ final class StreamTable {
      * @param localConnectTimeout how long to wait for a local service (and for the data connection)
      * @param connectRequests     the application to notify of CONNECT_REQUESTs, or {@code null}
      * @param linkWait            how long a local link connection may wait for the device link, when it may wait
+     * @param dataConnectionSplice relay data connections with splice(2) where both sockets are epoll's
      */
     record StreamSettings(Map<Integer, Exposure> exposures, List<LocalLink> links, StreamMode mode, int window,
                           int maxStreams, Duration localConnectTimeout, ConnectRequestHandler connectRequests,
-                          Duration linkWait) {
+                          Duration linkWait, boolean dataConnectionSplice) {
         boolean any() {
             return !exposures.isEmpty() || !links.isEmpty() || connectRequests != null;
         }

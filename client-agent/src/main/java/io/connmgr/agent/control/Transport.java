@@ -1,5 +1,6 @@
 package io.connmgr.agent.control;
 
+import io.connmgr.protocol.relay.EpollLoops;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -18,7 +19,7 @@ public enum Transport {
     EPOLL {
         @Override
         IoHandlerFactory ioHandlerFactory() {
-            return EpollIoHandler.newFactory();
+            return EpollLoops.newFactory(); // Netty's, with its fix for half-closed sockets
         }
 
         @Override
@@ -62,6 +63,7 @@ public enum Transport {
 
     /** The transport a caller-supplied group runs, so the channel class matches its event loops. */
     static Transport of(EventLoopGroup group) {
-        return group instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class) ? EPOLL : NIO;
+        return group instanceof IoEventLoopGroup io
+                && (io.isIoType(EpollIoHandler.class) || io.isIoType(EpollLoops.Handler.class)) ? EPOLL : NIO;
     }
 }
