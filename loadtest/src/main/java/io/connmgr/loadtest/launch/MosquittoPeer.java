@@ -85,11 +85,7 @@ public final class MosquittoPeer implements AutoCloseable {
      * rss_bytes_per_connection (RSS with the devices connected minus idle RSS, over the device count).
      */
     public MosquittoPeer connect(int devices) throws IOException, InterruptedException {
-        if (workers != null) {
-            throw new IllegalStateException("already connected");
-        }
-        workers = LiveWorkers.start(devices, broker.port(), null, "mqtt", settings.workers(), settings.workDir(),
-                Duration.ofSeconds(60));
+        startDevices(devices, Duration.ofSeconds(60));
         long t0 = System.nanoTime();
         workers.startConnecting(devices, settings.connectRate(), settings.connectTimeout());
         LiveWorkers.Totals t = workers.awaitConnected(devices, settings.connectTimeout(),
@@ -108,6 +104,20 @@ public final class MosquittoPeer implements AutoCloseable {
         }
         sample();
         return this;
+    }
+
+    /**
+     * Starts the fleet workers that can hold up to {@code maxDevices} MQTT devices of {@link Settings#workers()},
+     * without connecting any: a caller that grows the fleet step by step drives them through {@link #workers()}.
+     * {@link #connect} starts them itself. Once only.
+     */
+    public LiveWorkers startDevices(int maxDevices, Duration readyTimeout) throws IOException {
+        if (workers != null) {
+            throw new IllegalStateException("devices already started");
+        }
+        workers = LiveWorkers.start(maxDevices, broker.port(), null, "mqtt", settings.workers(), settings.workDir(),
+                readyTimeout);
+        return workers;
     }
 
     /**
