@@ -28,7 +28,8 @@ import java.util.Map;
 public final class MosquittoPeerTarget implements PeerTarget {
     /** The CONNECT keep-alive of the devices: MQTT's largest, so a quiet window never gets a device dropped. */
     public static final int DECLARED_KEEP_ALIVE_SECONDS = 65_535;
-    private static final Duration POLL = Duration.ofMillis(100);
+    /** How often connect asks the workers whether all are connected: a small part of a step's time. */
+    private static final Duration POLL = Duration.ofMillis(20);
 
     /** The factory {@code --peer mosquitto} finds (registered in META-INF/services). */
     public static final class Factory implements PeerTarget.Factory {
