@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  * the two side by side and compute the ratios.
  *
  * <p>Use: {@link #start}, {@link #connect}, then {@link #hold} and/or {@link #keepAlives}, then {@link #addTo} (or
- * {@link #figures} and {@link #series}), then {@link #close}. {@link #sample} takes one sample at any time. Not
- * thread-safe: call it from one thread.
+ * {@link #figures} and {@link #series}), then {@link #close}. {@link #sample} takes one sample at any time. A caller
+ * that grows the fleet itself ({@link MosquittoPeerTarget}, for {@code hold}) calls {@link #startDevices} instead of
+ * {@link #connect} and drives {@link #workers()}. Not thread-safe: call it from one thread.
  */
 public final class MosquittoPeer implements AutoCloseable {
     public static final String NAME = "mosquitto";
