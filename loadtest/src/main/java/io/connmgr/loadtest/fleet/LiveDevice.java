@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * A device that behaves like one left alone: it connects, keeps its session alive with a probe every keep-alive
  * interval (jittered, so a fleet that connected together does not probe together), and when the connection ends it
  * comes back by itself after the agent's full-jitter backoff, or after a GOAWAY's reconnect-after plus that backoff.
- * A device the fleet {@link #drop() drops} comes back at once.
+ * A device the fleet {@link #drop() drops} comes back at once. Once the fleet has a keep-alive schedule of its own
+ * ({@link LiveFleet#keepAlive}), the device probes on that instead of its session's keep-alive.
  *
  * <p>Confined to the fleet's event loop. One timer at a time: the handshake deadline while connecting, the next
  * keep-alive while up, the next attempt while waiting.
@@ -107,7 +108,19 @@ final class LiveDevice {
         settleFirstOutcome();
         fleet.checkFull();
         keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
-        scheduleKeepAlive();
+        scheduleKeepAlive(firstKeepAliveDelay());
+    }
+
+    /**
+     * The fleet's keep-alive schedule changed ({@link LiveFleet#keepAlive}): an established device drops its pending
+     * probe and starts over on the new schedule, at a random point of the first interval.
+     */
+    void keepAliveChanged() {
+        if (state != State.UP) {
+            return;
+        }
+        cancelTimer();
+        scheduleKeepAlive(firstKeepAliveDelay());
     }
 
     /** The server refused the session (REJECT, a refusing CONNACK): counts, and ends the connection. */
@@ -205,17 +218,40 @@ final class LiveDevice {
         return current;
     }
 
-    /** Next probe in [0.75, 1.0) of the interval: early enough for the server, spread over the fleet. */
-    private void scheduleKeepAlive() {
-        if (keepAliveNanos <= 0) {
+    /**
+     * Time to the next probe, or {@link #NONE}. On the session's own keep-alive: in [0.75, 1.0) of the interval, early
+     * enough for the server and spread over the fleet. On the fleet's schedule: its interval ± its jitter.
+     */
+    private long nextKeepAliveDelay() {
+        long interval = fleet.keepAliveNanos();
+        if (interval < 0) {
+            return keepAliveNanos <= 0 ? NONE : (long) (keepAliveNanos * (0.75 + 0.25 * fleet.random().nextDouble()));
+        }
+        if (interval == 0) {
+            return NONE;
+        }
+        double spread = fleet.keepAliveJitter() * (2 * fleet.random().nextDouble() - 1);
+        return Math.max(1, (long) (interval * (1 + spread)));
+    }
+
+    /**
+     * The first probe: on the fleet's schedule anywhere in the first interval, so the fleet does not probe in step;
+     * on the session's keep-alive as every other.
+     */
+    private long firstKeepAliveDelay() {
+        long interval = fleet.keepAliveNanos();
+        return interval <= 0 ? nextKeepAliveDelay() : fleet.random().nextLong(interval);
+    }
+
+    private void scheduleKeepAlive(long delayNanos) {
+        if (delayNanos == NONE) {
             return;
         }
-        long delay = (long) (keepAliveNanos * (0.75 + 0.25 * fleet.random().nextDouble()));
         timer = fleet.loop().schedule(() -> {
             if (pingNow()) {
-                scheduleKeepAlive();
+                scheduleKeepAlive(nextKeepAliveDelay());
             }
-        }, delay, TimeUnit.NANOSECONDS);
+        }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private void settleFirstOutcome() {

@@ -40,6 +40,7 @@ public final class LiveFleet implements AutoCloseable {
     /** Reconnect times above this are recorded as this (a storm that takes ten minutes has failed anyway). */
     static final long MAX_RECONNECT_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final Duration LOOP_CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration RAMP_END_WAIT = Duration.ofSeconds(5);
 
     private final int workerIndex;
     private final String idPrefix;
@@ -62,6 +63,9 @@ public final class LiveFleet implements AutoCloseable {
     private long fullAtMillis;
     private int pingCursor;
     private String lastProblem = "";
+    /** The fleet's keep-alive schedule: -1 = each session's own keep-alive, 0 = no probes, else the interval. */
+    private long keepAliveNanos = -1;
+    private double keepAliveJitter;
 
     /** Events counted over the devices of this worker; touched on the event loop only. */
     static final class Counters {
@@ -146,6 +150,14 @@ public final class LiveFleet implements AutoCloseable {
         lastProblem = problem;
     }
 
+    long keepAliveNanos() {
+        return keepAliveNanos;
+    }
+
+    double keepAliveJitter() {
+        return keepAliveJitter;
+    }
+
     // ------------------------------------------------------------------ commands, from the worker's command thread
 
     /**
@@ -154,6 +166,14 @@ public final class LiveFleet implements AutoCloseable {
      * keeps itself connected from then on; progress shows in {@link #snapshot()}.
      */
     public synchronized void startRamp(int target, double ratePerSecond, Duration deadline) {
+        if (ramp != null) {
+            // A ramp that ran out of time ends within moments of its deadline; one that completed has ended already.
+            try {
+                ramp.join(RAMP_END_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (ramp != null && ramp.isAlive()) {
             throw new IllegalStateException("the previous ramp is still starting devices");
         }
@@ -216,6 +236,28 @@ public final class LiveFleet implements AutoCloseable {
             fullAtMillis = 0;
             reconnects.reset();
             counters.reconnected = 0;
+            return null;
+        });
+    }
+
+    /**
+     * Gives the fleet a keep-alive schedule of its own, instead of each session's keep-alive: every connected device
+     * (and every device that connects from now on) sends a probe every {@code interval} ± {@code jitter} (a fraction:
+     * 0.1 is ±10 %) at random, the first at a random point of the first interval so the fleet does not probe in step.
+     * A zero interval stops the probes. A session whose server expects probes at its own keep-alive (MQTT: 1.5 times
+     * the CONNECT keep-alive) is dropped by that server if the schedule is slower than that.
+     */
+    public void keepAlive(Duration interval, double jitter) {
+        if (interval.isNegative()) {
+            throw new IllegalArgumentException("keep-alive interval must not be negative, got " + interval);
+        }
+        if (jitter < 0 || jitter >= 1) {
+            throw new IllegalArgumentException("jitter must be in [0, 1), got " + jitter);
+        }
+        onLoop(() -> {
+            keepAliveNanos = interval.toNanos();
+            keepAliveJitter = jitter;
+            devices.forEach(LiveDevice::keepAliveChanged);
             return null;
         });
     }

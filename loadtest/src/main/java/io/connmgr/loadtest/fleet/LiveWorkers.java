@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -19,7 +20,8 @@ import java.util.zip.DataFormatException;
 /**
  * The coordinator's side of a fleet of {@link LiveFleet live devices} spread over worker processes: starts the
  * workers, shares a device count out among them, and sums what they report. Not thread-safe: one thread talks to the
- * workers (a command and its reply must not interleave with another's).
+ * workers (a command and its reply must not interleave with another's); only {@link #progress()} may be called from
+ * any thread.
  */
 public final class LiveWorkers implements AutoCloseable {
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
@@ -162,6 +164,32 @@ public final class LiveWorkers implements AutoCloseable {
 
     public Totals counters() throws IOException {
         return sum(all(w -> "counters"));
+    }
+
+    /**
+     * The counters from the workers' latest progress lines (each at most half a second old while they change): cheap,
+     * no command sent, so safe to call from any thread, even while another command runs.
+     */
+    public Totals progress() {
+        List<JsonNode> latest = new ArrayList<>(workers.size());
+        for (WorkerHandle w : workers) {
+            latest.add(w.progress());
+        }
+        return sum(latest);
+    }
+
+    /**
+     * Gives every device a keep-alive schedule of the coordinator's instead of its session's keep-alive: a probe every
+     * {@code interval} ± {@code jitter} (a fraction), at random phases; {@link Duration#ZERO} stops the probes. Devices
+     * connecting later follow it too. See {@link LiveFleet#keepAlive}.
+     */
+    public void keepAlive(Duration interval, double jitter) throws IOException {
+        if (interval.isNegative() || jitter < 0 || jitter >= 1) {
+            throw new IllegalArgumentException("keep-alive needs an interval >= 0 and a jitter in [0, 1), got "
+                    + interval + " and " + jitter);
+        }
+        String command = String.format(Locale.ROOT, "keepalive %d %.4f", interval.toMillis(), jitter);
+        all(w -> command);
     }
 
     /** Adds up the workers' {@code counters} replies. */

@@ -6,8 +6,9 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 
 /**
  * MQTT 3.1.1 devices, for running the same fleet against a broker (mosquitto): CONNECT with the device id as client
- * id and the keep-alive, CONNACK, then PINGREQ at the keep-alive interval. A broker has no GOAWAY, so a lost
- * connection is retried with the backoff alone.
+ * id and the keep-alive, CONNACK, then PINGREQ at the keep-alive interval, or on the fleet's own schedule once it
+ * has one ({@link LiveFleet#keepAlive}). A broker has no GOAWAY, so a lost connection is retried with the backoff
+ * alone.
  */
 final class MqttProtocol implements DeviceProtocol {
     private final int keepAliveSeconds;

@@ -75,8 +75,8 @@ final class HoldPhase {
         String failure = null;
         try {
             progress.phase(label + " start", "", 0, () -> 0, () -> 0);
-            target.start(new PeerTarget.Setup(scratch, s.fileLimit(), s.devicesPerWorker(), s.workerJvmOptions(),
-                    Duration.ofSeconds(90)));
+            target.start(new PeerTarget.Setup(scratch, s.devices(), s.fileLimit(), s.devicesPerWorker(),
+                    s.workerJvmOptions(), Duration.ofSeconds(90)));
             long pid = target.pid();
             progress.log(String.format(Locale.ROOT, "[%s] %s pid %d%s", label, target.name(), pid,
                     appliance == null ? "" : ", " + appliance.plan().workers() + " worker process(es) of at most "

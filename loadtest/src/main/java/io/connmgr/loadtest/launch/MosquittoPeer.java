@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  * the two side by side and compute the ratios.
  *
  * <p>Use: {@link #start}, {@link #connect}, then {@link #hold} and/or {@link #keepAlives}, then {@link #addTo} (or
- * {@link #figures} and {@link #series}), then {@link #close}. {@link #sample} takes one sample at any time. Not
- * thread-safe: call it from one thread.
+ * {@link #figures} and {@link #series}), then {@link #close}. {@link #sample} takes one sample at any time. A caller
+ * that grows the fleet itself ({@link MosquittoPeerTarget}, for {@code hold}) calls {@link #startDevices} instead of
+ * {@link #connect} and drives {@link #workers()}. Not thread-safe: call it from one thread.
  */
 public final class MosquittoPeer implements AutoCloseable {
     public static final String NAME = "mosquitto";
@@ -85,11 +86,7 @@ public final class MosquittoPeer implements AutoCloseable {
      * rss_bytes_per_connection (RSS with the devices connected minus idle RSS, over the device count).
      */
     public MosquittoPeer connect(int devices) throws IOException, InterruptedException {
-        if (workers != null) {
-            throw new IllegalStateException("already connected");
-        }
-        workers = LiveWorkers.start(devices, broker.port(), null, "mqtt", settings.workers(), settings.workDir(),
-                Duration.ofSeconds(60));
+        startDevices(devices, Duration.ofSeconds(60));
         long t0 = System.nanoTime();
         workers.startConnecting(devices, settings.connectRate(), settings.connectTimeout());
         LiveWorkers.Totals t = workers.awaitConnected(devices, settings.connectTimeout(),
@@ -108,6 +105,20 @@ public final class MosquittoPeer implements AutoCloseable {
         }
         sample();
         return this;
+    }
+
+    /**
+     * Starts the fleet workers that can hold up to {@code maxDevices} MQTT devices of {@link Settings#workers()},
+     * without connecting any: a caller that grows the fleet step by step drives them through {@link #workers()}.
+     * {@link #connect} starts them itself. Once only.
+     */
+    public LiveWorkers startDevices(int maxDevices, Duration readyTimeout) throws IOException {
+        if (workers != null) {
+            throw new IllegalStateException("devices already started");
+        }
+        workers = LiveWorkers.start(maxDevices, broker.port(), null, "mqtt", settings.workers(), settings.workDir(),
+                readyTimeout);
+        return workers;
     }
 
     /**

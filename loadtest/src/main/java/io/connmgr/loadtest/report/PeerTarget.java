@@ -17,7 +17,8 @@ import java.util.Map;
  * <p>How {@code hold} uses a peer (given with {@code --peer NAME}), after the appliance's own phases:
  * <pre>{@code
  * try (PeerTarget peer = PeerTargets.create("mosquitto")) {
- *     peer.start(new PeerTarget.Setup(scratch, fileLimit, perWorker, workerJvmOptions, Duration.ofSeconds(60)));
+ *     peer.start(new PeerTarget.Setup(scratch, devices, fileLimit, perWorker, workerJvmOptions,
+ *             Duration.ofSeconds(60)));
  *     sampler = new ProcessSampler(peer.pid(), null, () -> peer.counts().toMap(), origin).start(interval);
  *     for (int n : steps) {                       // cumulative device counts, ascending
  *         PeerTarget.Counts c = peer.connect(n, connectRate, settleTimeout);
@@ -50,14 +51,16 @@ public interface PeerTarget extends AutoCloseable {
      * Where and how to run.
      *
      * @param scratchDir       a directory of the target's own (configuration, logs), kept with {@code --keep-logs}
+     * @param maxDevices       the most devices {@link #connect} will ask for (its last step), so that whatever holds
+     *                         them can be started up front
      * @param fileLimit        the open-file limit each process of the target must stay under (the server, and each
      *                         process holding devices)
      * @param devicesPerWorker at most this many devices in one device-holding process (0: as the file limit allows)
      * @param workerJvmOptions JVM options for device-holding processes, if the implementation uses JVMs
      * @param startTimeout     the longest {@link #start} may take
      */
-    record Setup(Path scratchDir, long fileLimit, int devicesPerWorker, List<String> workerJvmOptions,
-                 Duration startTimeout) {
+    record Setup(Path scratchDir, int maxDevices, long fileLimit, int devicesPerWorker,
+                 List<String> workerJvmOptions, Duration startTimeout) {
     }
 
     /**
