@@ -72,6 +72,8 @@ final class StreamTable {
     private final Set<DataSplice> splices = new HashSet<>();
     private final Set<Integer> recentlyReset = new LinkedHashSet<>();
     private final List<Channel> listeners = new ArrayList<>();
+    /** Streams that wrote to their local socket during the current read of the link, not yet flushed. */
+    private final List<MuxStream> unflushed = new ArrayList<>();
 
     private Channel link;
     private int negotiated;
@@ -150,6 +152,7 @@ final class StreamTable {
     void linkDown() {
         link = null;
         negotiated = 0;
+        flushLocals();
         if (!streams.isEmpty()) {
             log.debug("device link ended: ending {} streams", streams.size());
             for (MuxStream s : List.copyOf(streams.values())) {
@@ -487,6 +490,22 @@ final class StreamTable {
 
     void remove(MuxStream s) {
         streams.remove(s.id);
+    }
+
+    /** {@code s} wrote to its local socket; it is flushed when the link's read completes. */
+    void flushLater(MuxStream s) {
+        unflushed.add(s);
+    }
+
+    /** The link's read is complete: every local socket written to since is flushed once. */
+    void flushLocals() {
+        if (unflushed.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < unflushed.size(); i++) { // by index: a flush's callbacks may add to the list
+            unflushed.get(i).flushLocal();
+        }
+        unflushed.clear();
     }
 
     void spliceEnded(DataSplice s) {
