@@ -189,7 +189,7 @@ final class DeviceStreams {
             return;
         }
         MuxStream s = new MuxStream(this, p.id, p.kind, p.request.backend(), service.options().window(),
-                service.metrics());
+                service.options().maxChunk(), service.metrics());
         streams.put(p.id, s);
         service.metrics().opened(p.kind, StreamStatus.OK);
         p.request.reply().succeeded();
@@ -252,7 +252,7 @@ final class DeviceStreams {
                 return;
             }
             MuxStream s = new MuxStream(this, id, kind, connect.channel(), service.options().window(),
-                    service.metrics());
+                    service.options().maxChunk(), service.metrics());
             streams.put(id, s);
             service.metrics().opened(kind, StreamStatus.OK);
             channel.writeAndFlush(new StreamOpenResult(id, StreamStatus.OK, service.options().window()));

@@ -29,13 +29,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * hop over.
  */
 final class MuxStream implements BackendRelayHandler.Sink {
-    private static final int MAX_CHUNK = 16 * 1024;
 
     private final DeviceStreams link;
     final int id;
     final StreamMetrics.Kind kind;
     private final Channel backend;
     private final int window;
+    /** Largest STREAM_DATA payload this stream sends. */
+    private final int maxChunk;
     private final StreamMetrics metrics;
     /** Read gate for the back-end, decremented on the back-end's loop as bytes are read. */
     private final AtomicLong readCredit = new AtomicLong();
@@ -49,13 +50,14 @@ final class MuxStream implements BackendRelayHandler.Sink {
     private boolean done;
     private ChannelFuture lastWrite;
 
-    MuxStream(DeviceStreams link, int id, StreamMetrics.Kind kind, Channel backend, int window,
+    MuxStream(DeviceStreams link, int id, StreamMetrics.Kind kind, Channel backend, int window, int maxChunk,
               StreamMetrics metrics) {
         this.link = link;
         this.id = id;
         this.kind = kind;
         this.backend = backend;
         this.window = window;
+        this.maxChunk = maxChunk;
         this.metrics = metrics;
     }
 
@@ -74,7 +76,11 @@ final class MuxStream implements BackendRelayHandler.Sink {
         if (readCredit.addAndGet(-data.readableBytes()) <= 0) {
             ctx.channel().config().setAutoRead(false);
         }
-        link.loop.execute(() -> queue(data));
+        if (link.loop.inEventLoop()) {
+            queue(data); // the back-end shares the link's loop: no task, no wake-up
+        } else {
+            link.loop.execute(() -> queue(data));
+        }
     }
 
     @Override
@@ -111,19 +117,19 @@ final class MuxStream implements BackendRelayHandler.Sink {
         boolean wrote = false;
         while (!pending.isEmpty() && sendWindow > 0) {
             ByteBuf head = pending.peek();
-            int n = (int) Math.min(Math.min(head.readableBytes(), sendWindow), MAX_CHUNK);
+            int n = (int) Math.min(Math.min(head.readableBytes(), sendWindow), maxChunk);
             ByteBuf chunk = head.readRetainedSlice(n);
             if (!head.isReadable()) {
                 pending.poll().release();
             }
             sendWindow -= n;
             metrics.toDevice(n);
-            link.channel.write(new StreamData(id, chunk));
+            link.channel.write(new StreamData(id, chunk), link.channel.voidPromise());
             wrote = true;
         }
         if (pending.isEmpty() && backendEof && !localClosed && !done) {
             localClosed = true;
-            link.channel.write(new StreamClose(id));
+            link.channel.write(new StreamClose(id), link.channel.voidPromise());
             wrote = true;
         }
         if (wrote) {
