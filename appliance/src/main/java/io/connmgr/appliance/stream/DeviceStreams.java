@@ -191,7 +191,7 @@ final class DeviceStreams {
         }
         StreamEndpoint backend = p.request.backend();
         MuxStream s = new MuxStream(this, p.id, p.kind, backend, backend.receiveWindow(service.options().window()),
-                service.metrics());
+                service.options().maxChunk(), service.metrics());
         streams.put(p.id, s);
         service.metrics().opened(p.kind, StreamStatus.OK);
         p.request.reply().succeeded();
@@ -254,7 +254,8 @@ final class DeviceStreams {
                 return;
             }
             SocketEndpoint backend = new SocketEndpoint(connect.channel(), relay);
-            MuxStream s = new MuxStream(this, id, kind, backend, service.options().window(), service.metrics());
+            MuxStream s = new MuxStream(this, id, kind, backend, service.options().window(),
+                    service.options().maxChunk(), service.metrics());
             streams.put(id, s);
             service.metrics().opened(kind, StreamStatus.OK);
             channel.writeAndFlush(new StreamOpenResult(id, StreamStatus.OK, service.options().window()));

@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * State changes on the device link's event loop; the endpoint's calls may come from other threads and hop over.
  */
 final class MuxStream {
-    private static final int MAX_CHUNK = 16 * 1024;
 
     private final DeviceStreams link;
     final int id;
@@ -31,6 +30,8 @@ final class MuxStream {
     private final StreamEndpoint backend;
     private final long window;
     private final long grantThreshold;
+    /** Largest STREAM_DATA payload this stream sends. */
+    private final int maxChunk;
     private final StreamMetrics metrics;
     /** Read gate for the back-end, decremented on the back-end's thread as bytes arrive. */
     private final AtomicLong readCredit = new AtomicLong();
@@ -44,7 +45,7 @@ final class MuxStream {
     private boolean done;
 
     /** @param window the receive window the device was given in STREAM_OPEN (or gave the appliance's answer) */
-    MuxStream(DeviceStreams link, int id, StreamMetrics.Kind kind, StreamEndpoint backend, long window,
+    MuxStream(DeviceStreams link, int id, StreamMetrics.Kind kind, StreamEndpoint backend, long window, int maxChunk,
               StreamMetrics metrics) {
         this.link = link;
         this.id = id;
@@ -52,6 +53,7 @@ final class MuxStream {
         this.backend = backend;
         this.window = window;
         this.grantThreshold = backend.grantThreshold(window);
+        this.maxChunk = maxChunk;
         this.metrics = metrics;
     }
 
@@ -70,7 +72,11 @@ final class MuxStream {
         if (readCredit.addAndGet(-data.readableBytes()) <= 0) {
             backend.reading(false);
         }
-        link.loop.execute(() -> queue(data));
+        if (link.loop.inEventLoop()) {
+            queue(data); // the back-end shares the link's loop: no task, no wake-up
+        } else {
+            link.loop.execute(() -> queue(data));
+        }
     }
 
     /** The back-end sends nothing more. */
@@ -107,19 +113,19 @@ final class MuxStream {
         boolean wrote = false;
         while (!pending.isEmpty() && sendWindow > 0) {
             ByteBuf head = pending.peek();
-            int n = (int) Math.min(Math.min(head.readableBytes(), sendWindow), MAX_CHUNK);
+            int n = (int) Math.min(Math.min(head.readableBytes(), sendWindow), maxChunk);
             ByteBuf chunk = head.readRetainedSlice(n);
             if (!head.isReadable()) {
                 pending.poll().release();
             }
             sendWindow -= n;
             metrics.toDevice(n);
-            link.channel.write(new StreamData(id, chunk));
+            link.channel.write(new StreamData(id, chunk), link.channel.voidPromise());
             wrote = true;
         }
         if (pending.isEmpty() && backendEof && !localClosed && !done) {
             localClosed = true;
-            link.channel.write(new StreamClose(id));
+            link.channel.write(new StreamClose(id), link.channel.voidPromise());
             wrote = true;
         }
         if (wrote) {

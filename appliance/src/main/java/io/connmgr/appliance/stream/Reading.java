@@ -9,15 +9,21 @@ final class Reading {
     }
 
     /**
-     * A side that has sent its FIN has nothing more to read; asking epoll to read it again fails, and the failure
-     * would close the connection before the bytes still owed to it are written. Checked on the channel's own loop,
-     * where the FIN is processed, so the check cannot go stale.
+     * A side that has sent its FIN has nothing more to read, so reading stays off (on plain Netty 4.2.18 turning it
+     * back on even failed the channel, see {@link io.connmgr.protocol.relay.EpollLoops}). Checked on the channel's own
+     * loop, where the FIN is processed, so the check cannot go stale; at once when already there.
      */
     static void resume(Channel channel) {
-        channel.eventLoop().execute(() -> {
-            if (!(channel instanceof DuplexChannel duplex && duplex.isInputShutdown()) && channel.isActive()) {
-                channel.config().setAutoRead(true);
-            }
-        });
+        if (channel.eventLoop().inEventLoop()) {
+            resumeHere(channel);
+        } else {
+            channel.eventLoop().execute(() -> resumeHere(channel));
+        }
+    }
+
+    private static void resumeHere(Channel channel) {
+        if (!(channel instanceof DuplexChannel duplex && duplex.isInputShutdown()) && channel.isActive()) {
+            channel.config().setAutoRead(true);
+        }
     }
 }

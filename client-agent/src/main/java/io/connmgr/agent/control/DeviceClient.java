@@ -648,6 +648,9 @@ public final class DeviceClient implements AutoCloseable {
             l.channel.write(new Ack(lastDeliveredDownlink), l.channel.voidPromise());
         }
         l.channel.flush();
+        if (streams != null) {
+            streams.flushLocals(); // what this read's STREAM_DATA wrote to local sockets, one flush each
+        }
     }
 
     /** The link's outbound buffer crossed a water mark: local sockets pause or resume with it. */

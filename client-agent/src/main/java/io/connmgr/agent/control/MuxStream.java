@@ -63,6 +63,8 @@ final class MuxStream extends ChannelInboundHandlerAdapter {
     private long bytesOut;
     /** A write in {@link #drain} can make the link unwritable, which calls back into drain: not re-entered. */
     private boolean draining;
+    /** Written to the local socket since the link's last read completed; {@link StreamTable#flushLocals} flushes. */
+    private boolean flushPending;
 
     MuxStream(StreamTable table, Channel link, int id, String label, State initial, long recvWindow) {
         this.table = table;
@@ -208,11 +210,23 @@ final class MuxStream extends ChannelInboundHandlerAdapter {
         }
         recvRemaining -= n;
         bytesIn += n;
-        local.writeAndFlush(data.data()).addListener(f -> {
+        // Flushed once per read of the link (a read carries several frames), not once per frame.
+        local.write(data.data()).addListener(f -> {
             if (f.isSuccess()) {
                 consumed(n);
             }
         });
+        if (!flushPending) {
+            flushPending = true;
+            table.flushLater(this);
+        }
+    }
+
+    void flushLocal() {
+        flushPending = false;
+        if (local != null) {
+            local.flush();
+        }
     }
 
     private void consumed(int n) {

@@ -83,6 +83,8 @@ final class StreamTable {
     /** Local link connections waiting for the device link, in the order they came. */
     private final Map<Channel, Waiting> waiting = new LinkedHashMap<>();
     private final AtomicLong linkWaitsFailed = new AtomicLong();
+    /** Streams that wrote to their local socket during the current read of the link, not yet flushed. */
+    private final List<MuxStream> unflushed = new ArrayList<>();
 
     private Channel link;
     private int negotiated;
@@ -191,6 +193,7 @@ final class StreamTable {
     void linkDown() {
         link = null;
         negotiated = 0;
+        flushLocals();
         if (!streams.isEmpty()) {
             log.debug("device link ended: ending {} streams", streams.size());
             for (MuxStream s : List.copyOf(streams.values())) {
@@ -594,6 +597,22 @@ final class StreamTable {
         if (streams.remove(s.id) != null) {
             owner.streamActivity();
         }
+    }
+
+    /** {@code s} wrote to its local socket; it is flushed when the link's read completes. */
+    void flushLater(MuxStream s) {
+        unflushed.add(s);
+    }
+
+    /** The link's read is complete: every local socket written to since is flushed once. */
+    void flushLocals() {
+        if (unflushed.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < unflushed.size(); i++) { // by index: a flush's callbacks may add to the list
+            unflushed.get(i).flushLocal();
+        }
+        unflushed.clear();
     }
 
     void spliceEnded(DataSplice s) {
