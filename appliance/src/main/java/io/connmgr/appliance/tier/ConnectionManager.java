@@ -505,8 +505,11 @@ public final class ConnectionManager implements SleepLoop.Listener {
         // Frames read in the same batch as the store write began (autoRead stops only the next read) may have woken
         // the connection or left it owing a reply, and a server may have reached it meanwhile: parking now would
         // drop that reply or that server's request.
+        // Sending does not stop during the write either: a downlink MSG that went out meanwhile is past the stored
+        // record's last sequence number, and the session woken from that record would take the device's ACK of it
+        // for an ACK of a MSG never sent. The record must be the session as it is when the socket leaves Netty.
         if (!pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0 || s.repliesOwed()
-                || s.lastActivityNanos() != activityAtStart || s.serverLinks() > 0) {
+                || s.lastActivityNanos() != activityAtStart || s.serverLinks() > 0 || !s.matches(record)) {
             ch.config().setAutoRead(true);
             return;
         }

@@ -1,0 +1,170 @@
+package io.connmgr.appliance.it;
+
+import io.connmgr.appliance.session.Tier;
+import io.connmgr.appliance.store.ApplianceStore;
+import io.connmgr.appliance.store.SessionRecord;
+import io.connmgr.appliance.store.SessionState;
+import io.connmgr.protocol.message.Ack;
+import io.connmgr.protocol.message.Capabilities;
+import io.connmgr.protocol.message.Msg;
+import io.connmgr.protocol.message.RpcRequest;
+import io.connmgr.protocol.message.RpcResponse;
+import io.connmgr.protocol.message.Welcome;
+import io.connmgr.protocol.wire.RpcStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Server requests and downlink messages that meet a device on its way between Netty and the sleep table, with the
+ * store write of its session held so that the meeting happens every time, not once in a few hundred.
+ */
+class SleepTransitionRacesTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+    ApplianceHarness harness;
+    String token;
+    SleepSaveHold hold;
+
+    @AfterEach
+    void stop() {
+        if (hold != null) {
+            hold.release.countDown(); // a failed test must not leave the store's writer waiting
+        }
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    /** Holds the first save of a SLEEPING session until released; later saves go straight through. */
+    private static final class SleepSaveHold {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicBoolean used = new AtomicBoolean();
+
+        UnaryOperator<ApplianceStore> decorator() {
+            return real -> (ApplianceStore) Proxy.newProxyInstance(ApplianceStore.class.getClassLoader(),
+                    new Class<?>[]{ApplianceStore.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("saveSession") && args[0] instanceof SessionRecord r
+                                && r.state() == SessionState.SLEEPING && used.compareAndSet(false, true)) {
+                            entered.countDown();
+                            if (!release.await(30, TimeUnit.SECONDS)) {
+                                throw new IllegalStateException("the test never released the held session save");
+                            }
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+
+        void awaitEntered() throws InterruptedException {
+            assertThat(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the session save for sleep began")
+                    .isTrue();
+        }
+    }
+
+    private void start(SleepSaveHold hold) throws Exception {
+        this.hold = hold;
+        harness = new ApplianceHarness(dir);
+        harness.sessionStore = hold.decorator();
+        harness.start();
+        token = harness.backendToken("ops");
+    }
+
+    private TestDevice device(String id) throws Exception {
+        TestDevice d = new TestDevice(harness.devicePort());
+        Welcome w = d.connect(id, harness.fleetToken(id), Capabilities.RPC, null);
+        assertThat(w.capabilities() & Capabilities.RPC).as("the appliance offers RPC").isNotZero();
+        return d;
+    }
+
+    private CompletableFuture<HttpResponse<byte[]>> rpc(String id, String method) {
+        return harness.callAsync("POST", "/v1/devices/" + id + "/rpc?method=" + method + "&timeout=5s", token,
+                new byte[0]);
+    }
+
+    /** An RPC the device answers at once; its end is the server activity that demotes the device to SLEEP. */
+    private void answeredRpc(TestDevice d, String id) throws Exception {
+        var call = rpc(id, "status");
+        RpcRequest request = d.read(RpcRequest.class);
+        d.send(new RpcResponse(request.callId(), RpcStatus.OK, "fine".getBytes(StandardCharsets.UTF_8)));
+        assertThat(call.get().statusCode()).isEqualTo(200);
+    }
+
+    private String push(String id, String payload) throws Exception {
+        HttpResponse<byte[]> r = harness.call("POST", "/v1/devices/" + id + "/messages", token,
+                payload.getBytes(StandardCharsets.UTF_8));
+        String body = new String(r.body(), StandardCharsets.UTF_8);
+        assertThat(r.statusCode()).as(body).isEqualTo(202);
+        return body.replaceAll(".*\"message_id\":\"([^\"]+)\".*", "$1");
+    }
+
+    private String status(String id, String messageId) throws Exception {
+        HttpResponse<byte[]> r = harness.call("GET", "/v1/devices/" + id + "/messages/" + messageId, token, null);
+        return new String(r.body(), StandardCharsets.UTF_8).replaceAll(".*\"status\":\"([^\"]+)\".*", "$1");
+    }
+
+    private static String text(Msg m) {
+        return new String(m.payload(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aMessageSentWhileTheSessionIsStoredForSleep_isKnownToTheSessionThatReadsItsAck() throws Exception {
+        SleepSaveHold hold = new SleepSaveHold();
+        start(hold);
+        try (TestDevice d = device("dev-1")) {
+            // The RPC's end puts the device to sleep at once; its session record is taken and the write held.
+            answeredRpc(d, "dev-1");
+            hold.awaitEntered();
+
+            // A push meanwhile goes out on the connection that is still in Netty.
+            String first = push("dev-1", "first");
+            Msg one = d.read(Msg.class);
+            assertThat(one.seq()).isEqualTo(1);
+            assertThat(text(one)).isEqualTo("first");
+
+            // The write lands; then the device acknowledges what it got, as it may. The same connection goes on
+            // numbering from there: no GOAWAY in between.
+            hold.release.countDown();
+            d.send(new Ack(1));
+            push("dev-1", "second");
+            Msg two = d.read(Msg.class);
+            assertThat(two.seq()).isEqualTo(2);
+            assertThat(text(two)).isEqualTo("second");
+            d.send(new Ack(2));
+            await().atMost(WAIT).until(() -> status("dev-1", first).equals("delivered"));
+
+            // A later sleep stores the numbering as it is, and the wake for the next push carries on from it.
+            answeredRpc(d, "dev-1");
+            await().atMost(WAIT).until(() -> harness.tierOf("dev-1") == Tier.SLEEP);
+            String third = push("dev-1", "third");
+            Msg three = d.read(Msg.class);
+            assertThat(three.seq()).isEqualTo(3);
+            assertThat(text(three)).isEqualTo("third");
+            d.send(new Ack(3));
+            await().atMost(WAIT).until(() -> status("dev-1", third).equals("delivered"));
+            assertThat(harness.total("cm.frames.rejected")).as("frames refused as protocol errors").isZero();
+            assertThat(harness.appliance.messaging().depth("dev-1")).isZero();
+        }
+    }
+}
