@@ -727,7 +727,8 @@ public final class ConnectionManager implements SleepLoop.Listener {
 
     /**
      * Brings a device to ACTIVE from any tier. Completes when it is ACTIVE (or could not be woken); this is the
-     * seed's "server asks for a client".
+     * seed's "server asks for a client". NOT_CONNECTED means the device has no connection: one that moved between
+     * tiers while it was being looked for is followed, not reported gone.
      */
     public CompletableFuture<TierRequestResult> wake(String deviceId, TierCause cause) {
         DeviceSession s = awake.get(deviceId);
@@ -737,20 +738,31 @@ public final class ConnectionManager implements SleepLoop.Listener {
             }
             CompletableFuture<TierRequestResult> done = new CompletableFuture<>();
             s.channel().eventLoop().execute(() -> {
+                if (awake.get(deviceId) != s) {
+                    // It left for the sleep table (or was replaced) after it was looked up: wake it where it is now.
+                    wake(deviceId, cause).whenComplete((r, e) -> done.complete(
+                            r == null ? TierRequestResult.NOT_CONNECTED : r));
+                    return;
+                }
                 toActive(s, cause, null);
                 done.complete(s.tier() == Tier.ACTIVE ? TierRequestResult.ACCEPTED : TierRequestResult.NOT_CONNECTED);
             });
             return done;
         }
-        int fd = sleepLoop == null ? -1 : sleepLoop.unpark(DeviceKeys.of(deviceId));
-        if (fd < 0) {
-            long key = DeviceKeys.of(deviceId);
-            return inTransit.containsKey(key) ? wakeAfterTransit(deviceId, key, cause)
-                    : CompletableFuture.completedFuture(TierRequestResult.NOT_CONNECTED);
+        long key = DeviceKeys.of(deviceId);
+        int fd = sleepLoop == null ? -1 : sleepLoop.unpark(key);
+        if (fd >= 0) {
+            CompletableFuture<TierRequestResult> done = new CompletableFuture<>();
+            resume(fd, key, new byte[0], cause, time.nanoTime(), done);
+            return done;
         }
-        CompletableFuture<TierRequestResult> done = new CompletableFuture<>();
-        resume(fd, DeviceKeys.of(deviceId), new byte[0], cause, time.nanoTime(), done);
-        return done;
+        if (inTransit.containsKey(key)) {
+            return wakeAfterTransit(deviceId, key, cause);
+        }
+        // Awake, parked and in transit are looked at one after another: a device that moved on between two looks
+        // (woken by its own data and installed meanwhile, say) was in none of them when it was looked for.
+        return tierOf(deviceId) != Tier.DISCONNECTED ? wake(deviceId, cause)
+                : CompletableFuture.completedFuture(TierRequestResult.NOT_CONNECTED);
     }
 
     /** A wake for a device whose socket is in transit, which would otherwise look disconnected for a moment. */

@@ -1,5 +1,6 @@
 package io.connmgr.appliance.it;
 
+import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.Tier;
 import io.connmgr.appliance.store.ApplianceStore;
 import io.connmgr.appliance.store.SessionRecord;
@@ -7,16 +8,21 @@ import io.connmgr.appliance.store.SessionState;
 import io.connmgr.protocol.message.Ack;
 import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.message.Msg;
+import io.connmgr.protocol.message.Ping;
+import io.connmgr.protocol.message.Pong;
 import io.connmgr.protocol.message.RpcRequest;
 import io.connmgr.protocol.message.RpcResponse;
 import io.connmgr.protocol.message.Welcome;
 import io.connmgr.protocol.wire.RpcStatus;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,6 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -83,12 +90,64 @@ class SleepTransitionRacesTest {
         }
     }
 
+    /**
+     * Occupies a device's event loop until closed, so that the tasks given to it meanwhile queue up behind and run in
+     * the order the test gave them.
+     */
+    private static final class LoopBlock implements AutoCloseable {
+        final SingleThreadEventExecutor loop;
+        final CountDownLatch release = new CountDownLatch(1);
+        final int before;
+
+        LoopBlock(EventLoop loop) throws InterruptedException {
+            this.loop = (SingleThreadEventExecutor) loop;
+            CountDownLatch running = new CountDownLatch(1);
+            loop.execute(() -> {
+                running.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(running.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the event loop took the block").isTrue();
+            before = this.loop.pendingTasks();
+        }
+
+        /** Waits until {@code n} more tasks wait behind the block. */
+        void awaitQueued(int n) {
+            await().atMost(WAIT).until(() -> loop.pendingTasks() >= before + n);
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+        }
+    }
+
     private void start(SleepSaveHold hold) throws Exception {
         this.hold = hold;
         harness = new ApplianceHarness(dir);
         harness.sessionStore = hold.decorator();
         harness.start();
         token = harness.backendToken("ops");
+    }
+
+    private DeviceSession awakeSession(String id) {
+        return harness.appliance.manager().awakeSession(id).orElseThrow();
+    }
+
+    private void tier(String id, Tier tier) throws Exception {
+        assertThat(harness.admin("POST", "/v1/devices/" + id + "/tier", "{\"tier\":\"" + tier + "\"}")
+                .statusCode()).isEqualTo(202);
+    }
+
+    private static String outcome(CompletableFuture<HttpResponse<byte[]>> call) {
+        if (!call.isDone()) {
+            return "(still waiting)";
+        }
+        HttpResponse<byte[]> r = call.join();
+        return r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8);
     }
 
     private TestDevice device(String id) throws Exception {
@@ -165,6 +224,66 @@ class SleepTransitionRacesTest {
             await().atMost(WAIT).until(() -> status("dev-1", third).equals("delivered"));
             assertThat(harness.total("cm.frames.rejected")).as("frames refused as protocol errors").isZero();
             assertThat(harness.appliance.messaging().depth("dev-1")).isZero();
+        }
+    }
+
+    @Test
+    void anRpcWhoseWakeFindsTheDeviceIdle_isSentEvenWhenTheDeviceIsParkedBeforeTheWakeReachesIt() throws Exception {
+        SleepSaveHold hold = new SleepSaveHold();
+        start(hold);
+        try (TestDevice d = device("dev-1")) {
+            tier("dev-1", Tier.IDLE);
+            await().atMost(WAIT).until(() -> harness.tierOf("dev-1") == Tier.IDLE);
+            tier("dev-1", Tier.SLEEP);
+            hold.awaitEntered();
+
+            // The park (once the record is stored) waits on the device's loop; then the call's wake finds the
+            // session still awake and IDLE, and its promotion to ACTIVE waits behind the park.
+            CompletableFuture<HttpResponse<byte[]>> call;
+            try (LoopBlock block = new LoopBlock(awakeSession("dev-1").channel().eventLoop())) {
+                hold.release.countDown();
+                block.awaitQueued(1);
+                call = rpc("dev-1", "status");
+                block.awaitQueued(2);
+            }
+
+            RpcRequest request;
+            try {
+                request = d.read(RpcRequest.class);
+            } catch (SocketTimeoutException e) {
+                fail("the device, connected all along, got no RPC_REQUEST; the call ended with " + outcome(call));
+                return;
+            }
+            d.send(new RpcResponse(request.callId(), RpcStatus.OK, "fine".getBytes(StandardCharsets.UTF_8)));
+            HttpResponse<byte[]> answer = call.get();
+            assertThat(answer.statusCode()).as(outcome(call)).isEqualTo(200);
+            assertThat(harness.counter("cm.rpc.calls", "outcome", "offline")).isZero();
+        }
+    }
+
+    @Test
+    void aWakeThatFindsTheDeviceIdle_followsItIntoTheSleepTableInsteadOfCallingItDisconnected() throws Exception {
+        SleepSaveHold hold = new SleepSaveHold();
+        start(hold);
+        try (TestDevice d = device("dev-1")) {
+            tier("dev-1", Tier.IDLE);
+            await().atMost(WAIT).until(() -> harness.tierOf("dev-1") == Tier.IDLE);
+            tier("dev-1", Tier.SLEEP);
+            hold.awaitEntered();
+
+            CompletableFuture<HttpResponse<byte[]>> wake;
+            try (LoopBlock block = new LoopBlock(awakeSession("dev-1").channel().eventLoop())) {
+                hold.release.countDown();
+                block.awaitQueued(1);
+                wake = harness.callAsync("POST", "/v1/devices/dev-1/tier", harness.adminToken(),
+                        "{\"tier\":\"ACTIVE\"}".getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json");
+                block.awaitQueued(2);
+            }
+
+            assertThat(wake.get().statusCode()).as(outcome(wake)).isEqualTo(202);
+            assertThat(harness.tierOf("dev-1")).isEqualTo(Tier.ACTIVE);
+            d.send(Ping.INSTANCE);
+            assertThat(d.read()).isInstanceOf(Pong.class);
         }
     }
 }
