@@ -478,7 +478,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
         if ((s.settings().alwaysActive() && !explicit) || (s.serverLinks() > 0 && !explicit)
                 || s.transitioning() || s.closing()
                 || awake.get(s.deviceId()) != s || !ch.isActive() || !(ch instanceof EpollSocketChannel)
-                || !pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0
+                || !pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0 || observerSending(s)
                 || sleepLoop.size() >= config.sleepMaxEntries()) {
             return;
         }
@@ -507,9 +507,11 @@ public final class ConnectionManager implements SleepLoop.Listener {
         // drop that reply or that server's request.
         // Sending does not stop during the write either: a downlink MSG that went out meanwhile is past the stored
         // record's last sequence number, and the session woken from that record would take the device's ACK of it
-        // for an ACK of a MSG never sent. The record must be the session as it is when the socket leaves Netty.
+        // for an ACK of a MSG never sent. The record must be the session as it is when the socket leaves Netty. And a
+        // MSG still on its way from the store would be dropped with this session, its device asleep and not woken.
         if (!pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0 || s.repliesOwed()
-                || s.lastActivityNanos() != activityAtStart || s.serverLinks() > 0 || !s.matches(record)) {
+                || s.lastActivityNanos() != activityAtStart || s.serverLinks() > 0 || !s.matches(record)
+                || observerSending(s)) {
             ch.config().setAutoRead(true);
             return;
         }
@@ -547,6 +549,16 @@ public final class ConnectionManager implements SleepLoop.Listener {
                 transitEnds(s.deviceKey());
             }
         });
+    }
+
+    /** A service has a write to the session on its way (see {@link SessionObserver#sending}). */
+    private boolean observerSending(DeviceSession s) {
+        for (SessionObserver o : observers) {
+            if (o.sending(s)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void transitBegins(long deviceKey) {

@@ -3,6 +3,7 @@ package io.connmgr.appliance.it;
 import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.Tier;
 import io.connmgr.appliance.store.ApplianceStore;
+import io.connmgr.appliance.store.MessageStore;
 import io.connmgr.appliance.store.SessionRecord;
 import io.connmgr.appliance.store.SessionState;
 import io.connmgr.protocol.message.Ack;
@@ -126,9 +127,14 @@ class SleepTransitionRacesTest {
     }
 
     private void start(SleepSaveHold hold) throws Exception {
+        start(hold, UnaryOperator.identity());
+    }
+
+    private void start(SleepSaveHold hold, UnaryOperator<MessageStore> messageStore) throws Exception {
         this.hold = hold;
         harness = new ApplianceHarness(dir);
         harness.sessionStore = hold.decorator();
+        harness.messageStore = messageStore;
         harness.start();
         token = harness.backendToken("ops");
     }
@@ -284,6 +290,84 @@ class SleepTransitionRacesTest {
             assertThat(harness.tierOf("dev-1")).isEqualTo(Tier.ACTIVE);
             d.send(Ping.INSTANCE);
             assertThat(d.read()).isInstanceOf(Pong.class);
+        }
+    }
+
+    @Test
+    void aPushForADeviceParkedBeforeItsDeliveryReachesIt_wakesTheDeviceAgain() throws Exception {
+        SleepSaveHold hold = new SleepSaveHold();
+        start(hold);
+        try (TestDevice d = device("dev-1")) {
+            answeredRpc(d, "dev-1");
+            hold.awaitEntered();
+
+            // The park waits on the device's loop; the push finds the session still awake, and its delivery waits
+            // behind the park.
+            String id;
+            try (LoopBlock block = new LoopBlock(awakeSession("dev-1").channel().eventLoop())) {
+                hold.release.countDown();
+                block.awaitQueued(1);
+                id = push("dev-1", "hello");
+                block.awaitQueued(2);
+            }
+
+            Msg msg;
+            try {
+                msg = d.read(Msg.class);
+            } catch (SocketTimeoutException e) {
+                fail("the push stayed queued (" + status("dev-1", id) + ") for a device that is connected, in tier "
+                        + harness.tierOf("dev-1"));
+                return;
+            }
+            assertThat(text(msg)).isEqualTo("hello");
+            d.send(new Ack(msg.seq()));
+            await().atMost(WAIT).until(() -> status("dev-1", id).equals("delivered"));
+        }
+    }
+
+    @Test
+    void aPushBeingReadFromTheStoreWhenTheSleepRecordIsStored_keepsTheDeviceAwakeToReceiveIt() throws Exception {
+        CountDownLatch assignEntered = new CountDownLatch(1);
+        CountDownLatch assignMayProceed = new CountDownLatch(1);
+        AtomicBoolean assignHeld = new AtomicBoolean();
+        UnaryOperator<MessageStore> holdFirstAssign = real -> (MessageStore) Proxy.newProxyInstance(
+                MessageStore.class.getClassLoader(), new Class<?>[]{MessageStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("assign") && assignHeld.compareAndSet(false, true)) {
+                        assignEntered.countDown();
+                        assignMayProceed.await(30, TimeUnit.SECONDS);
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SleepSaveHold hold = new SleepSaveHold();
+        start(hold, holdFirstAssign);
+        try (TestDevice d = device("dev-1")) {
+            answeredRpc(d, "dev-1");
+            hold.awaitEntered();
+            DeviceSession session = awakeSession("dev-1");
+
+            // The push is being numbered in the store for the awake session when the sleep record lands.
+            String id = push("dev-1", "hello");
+            assertThat(assignEntered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            hold.release.countDown();
+            await().atMost(WAIT).until(() -> !session.transitioning());
+            assignMayProceed.countDown();
+
+            Msg msg;
+            try {
+                msg = d.read(Msg.class);
+            } catch (SocketTimeoutException e) {
+                fail("the push stayed queued (" + status("dev-1", id) + ") for a device that is connected, in tier "
+                        + harness.tierOf("dev-1"));
+                return;
+            }
+            assertThat(msg.seq()).isEqualTo(1);
+            assertThat(text(msg)).isEqualTo("hello");
+            d.send(new Ack(1));
+            await().atMost(WAIT).until(() -> status("dev-1", id).equals("delivered"));
         }
     }
 }
