@@ -88,6 +88,7 @@ public final class Appliance implements AutoCloseable {
     private final UplinkBus uplinkBus = new UplinkBus();
     private WebhookForwarder webhook;
     private UnaryOperator<MessageStore> messageStoreDecorator = UnaryOperator.identity();
+    private UnaryOperator<ApplianceStore> sessionStoreDecorator = UnaryOperator.identity();
     private Channel deviceListener;
     /** Null until start: then the back-end registry, unless a test gave its own. */
     private BackendAuthenticator backendAuthenticator;
@@ -116,6 +117,15 @@ public final class Appliance implements AutoCloseable {
     /** Wraps the message store before use; tests use it to observe or hold its writes. Call before start. */
     public Appliance withMessageStore(UnaryOperator<MessageStore> decorator) {
         this.messageStoreDecorator = decorator;
+        return this;
+    }
+
+    /**
+     * Wraps the store as the connection manager sees it (sessions saved for sleep, read on wake); tests use it to
+     * observe or hold session writes. Call before start.
+     */
+    public Appliance withSessionStore(UnaryOperator<ApplianceStore> decorator) {
+        this.sessionStoreDecorator = decorator;
         return this;
     }
 
@@ -165,8 +175,9 @@ public final class Appliance implements AutoCloseable {
                     forwarder, InstantSource.system());
             metrics.bindSleepLoop(sleepLoop);
         }
-        manager = new ConnectionManager(config, store, sleepLoop, workerGroup, storeReads, sessionWrites, metrics,
-                time, new PressureMonitor(config.pressureHeapPercent(), config.pressureMaxAwake()), timers, uplinkBus);
+        manager = new ConnectionManager(config, sessionStoreDecorator.apply(store), sleepLoop, workerGroup, storeReads,
+                sessionWrites, metrics, time, new PressureMonitor(config.pressureHeapPercent(),
+                config.pressureMaxAwake()), timers, uplinkBus);
         forwarder.target = manager;
         manager.recoverSessions();
         directAddresses = new DirectAddressBook(store, InstantSource.system()).load();

@@ -261,6 +261,10 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
                 Outbox o = outboxFor(s);
                 if (o != null) {
                     pump(o);
+                } else if (manager.awakeSession(deviceId).orElse(null) != s) {
+                    // It went to sleep (or reconnected) after it was looked up, with this message not sent: the
+                    // next wake would bring it, but nothing may be about to wake it.
+                    deliverSoon(deviceId);
                 }
             });
         } else {
@@ -306,6 +310,13 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
                 pump(o);
             }
         }
+    }
+
+    /** Queued messages being read from the store for the session are about to be written to it. */
+    @Override
+    public boolean sending(DeviceSession session) {
+        Outbox o = outboxes.get(session.deviceId());
+        return o != null && o.session == session && !o.closed && o.loading;
     }
 
     @Override

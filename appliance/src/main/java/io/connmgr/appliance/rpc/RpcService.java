@@ -35,8 +35,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RpcService implements SessionObserver {
     private final MessagingConfig config;
-    /** A session can go to sleep between being found and being sent to; then it is woken again, a few times. */
-    private static final int MAX_REACH_ATTEMPTS = 3;
+    /**
+     * A connected device can be between tiers when it is looked for, or asleep again by the time the call reaches its
+     * event loop; it is then woken again at once this many times in a row, and after that every
+     * {@link #REACH_RETRY_MILLIS}, for as long as the call waits.
+     */
+    private static final int IMMEDIATE_REACH_ATTEMPTS = 3;
+    private static final long REACH_RETRY_MILLIS = 20;
 
     /** The device link's largest payload: a request that would not fit in one RPC_REQUEST is refused. */
     private final int maxFrameSize;
@@ -115,20 +120,46 @@ public final class RpcService implements SessionObserver {
                 latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
         });
-        dispatch(call, MAX_REACH_ATTEMPTS);
+        dispatch(call);
         return call.result.thenApply(this::count);
     }
 
-    /** Finds the device's awake session and sends the call on its event loop. */
-    private void dispatch(Call call, int attemptsLeft) {
-        reach(call.deviceId, call.timeoutMillis).whenComplete((session, error) -> {
-            if (session == null) {
-                call.finish(new Result(Outcome.OFFLINE, new byte[0],
-                        "device '" + call.deviceId + "' is not connected"));
+    /**
+     * Wakes the device and sends the call on its awake session's event loop. A device that is connected but not awake
+     * when the wake is over (it went back to sleep meanwhile, or is on its way to or from the sleep table) is woken
+     * again: a tier change never makes a call OFFLINE, only a device without a connection does, once connect-wait
+     * has passed.
+     */
+    private void dispatch(Call call) {
+        if (call.result.isDone()) {
+            return;
+        }
+        String id = call.deviceId;
+        manager.wake(id, TierCause.SERVER_REQUEST).whenComplete((result, error) -> {
+            DeviceSession session = manager.awakeSession(id).orElse(null);
+            if (session != null) {
+                session.channel().eventLoop().execute(() -> send(call, session));
+            } else if (manager.tierOf(id) != Tier.DISCONNECTED) {
+                reachAgain(call);
             } else {
-                session.channel().eventLoop().execute(() -> send(call, session, attemptsLeft));
+                awaitConnect(id, call.timeoutMillis).whenComplete((connected, e) -> {
+                    if (connected == null) {
+                        call.finish(new Result(Outcome.OFFLINE, new byte[0], "device '" + id + "' is not connected"));
+                    } else {
+                        connected.channel().eventLoop().execute(() -> send(call, connected));
+                    }
+                });
             }
         });
+    }
+
+    /** The device moved between tiers while the call was on its way to it: wakes it again. */
+    private void reachAgain(Call call) {
+        if (call.reachAttempts.incrementAndGet() <= IMMEDIATE_REACH_ATTEMPTS) {
+            dispatch(call);
+        } else {
+            timers.schedule(() -> dispatch(call), REACH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     private Result count(Result r) {
@@ -141,14 +172,6 @@ public final class RpcService implements SessionObserver {
         if (mine.decrementAndGet() <= 0) {
             perDevice.remove(deviceId, mine);
         }
-    }
-
-    /** The device's ACTIVE session: woken if it is IDLE or asleep, awaited (connect-wait) if it is offline. */
-    private CompletableFuture<DeviceSession> reach(String deviceId, long timeoutMillis) {
-        return manager.wake(deviceId, TierCause.SERVER_REQUEST).thenCompose(r -> {
-            DeviceSession s = manager.awakeSession(deviceId).orElse(null);
-            return s != null ? CompletableFuture.completedFuture(s) : awaitConnect(deviceId, timeoutMillis);
-        });
     }
 
     private CompletableFuture<DeviceSession> awaitConnect(String deviceId, long timeoutMillis) {
@@ -169,18 +192,12 @@ public final class RpcService implements SessionObserver {
     }
 
     /** On the session's event loop. */
-    private void send(Call call, DeviceSession session, int attemptsLeft) {
+    private void send(Call call, DeviceSession session) {
         if (call.result.isDone()) {
             return;
         }
         if (manager.awakeSession(call.deviceId).orElse(null) != session) {
-            // It went to sleep (or reconnected) since it was found.
-            if (attemptsLeft > 1) {
-                dispatch(call, attemptsLeft - 1);
-            } else {
-                call.finish(new Result(Outcome.OFFLINE, new byte[0], "device '" + call.deviceId
-                        + "' kept going away before the call could be sent"));
-            }
+            reachAgain(call); // it went to sleep (or reconnected) since it was found
             return;
         }
         boolean rpcOffered;
@@ -273,6 +290,8 @@ public final class RpcService implements SessionObserver {
         final long startNanos;
         final CompletableFuture<Result> result = new CompletableFuture<>();
         final AtomicBoolean finished = new AtomicBoolean();
+        /** Wakes again because the device moved between tiers on the call's way to it. */
+        final AtomicInteger reachAttempts = new AtomicInteger();
         volatile DeviceSession session;
         volatile java.util.concurrent.ScheduledFuture<?> timeout;
 

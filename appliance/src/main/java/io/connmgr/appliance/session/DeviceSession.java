@@ -211,6 +211,14 @@ public final class DeviceSession {
         serverLinks = n;
     }
 
+    /**
+     * Whether {@code record} still describes this session's sequence numbers: false once a MSG has been sent or
+     * accepted in either direction after it was taken.
+     */
+    public boolean matches(SessionRecord record) {
+        return record.lastUplinkSeq() == lastUplinkSeq && record.lastDownlinkSeq() == lastDownlinkSeq;
+    }
+
     /** The record that represents this session in the store. */
     public SessionRecord toRecord(SessionState state, long nowMillis) {
         return new SessionRecord(deviceId, deviceKey, resumeToken, state, nowMillis, lastActivityMillis,

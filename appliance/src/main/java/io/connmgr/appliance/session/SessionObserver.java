@@ -35,6 +35,15 @@ public interface SessionObserver {
     default void asleepOrGone(DeviceSession session, boolean disconnected) {
     }
 
+    /**
+     * Whether the service has a write to the session under way that has not reached its channel yet (read from the
+     * store, say). While one has, the connection does not leave Netty for the sleep table, where the write would be
+     * lost with the session it was meant for.
+     */
+    default boolean sending(DeviceSession session) {
+        return false;
+    }
+
     /** An RPC_RESPONSE from the device. */
     default void rpcResponse(DeviceSession session, RpcResponse response) {
     }

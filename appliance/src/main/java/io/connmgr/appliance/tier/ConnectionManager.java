@@ -478,7 +478,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
         if ((s.settings().alwaysActive() && !explicit) || (s.serverLinks() > 0 && !explicit)
                 || s.transitioning() || s.closing()
                 || awake.get(s.deviceId()) != s || !ch.isActive() || !(ch instanceof EpollSocketChannel)
-                || !pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0
+                || !pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0 || observerSending(s)
                 || sleepLoop.size() >= config.sleepMaxEntries()) {
             return;
         }
@@ -505,8 +505,13 @@ public final class ConnectionManager implements SleepLoop.Listener {
         // Frames read in the same batch as the store write began (autoRead stops only the next read) may have woken
         // the connection or left it owing a reply, and a server may have reached it meanwhile: parking now would
         // drop that reply or that server's request.
+        // Sending does not stop during the write either: a downlink MSG that went out meanwhile is past the stored
+        // record's last sequence number, and the session woken from that record would take the device's ACK of it
+        // for an ACK of a MSG never sent. The record must be the session as it is when the socket leaves Netty. And a
+        // MSG still on its way from the store would be dropped with this session, its device asleep and not woken.
         if (!pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0 || s.repliesOwed()
-                || s.lastActivityNanos() != activityAtStart || s.serverLinks() > 0) {
+                || s.lastActivityNanos() != activityAtStart || s.serverLinks() > 0 || !s.matches(record)
+                || observerSending(s)) {
             ch.config().setAutoRead(true);
             return;
         }
@@ -544,6 +549,16 @@ public final class ConnectionManager implements SleepLoop.Listener {
                 transitEnds(s.deviceKey());
             }
         });
+    }
+
+    /** A service has a write to the session on its way (see {@link SessionObserver#sending}). */
+    private boolean observerSending(DeviceSession s) {
+        for (SessionObserver o : observers) {
+            if (o.sending(s)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void transitBegins(long deviceKey) {
@@ -724,7 +739,8 @@ public final class ConnectionManager implements SleepLoop.Listener {
 
     /**
      * Brings a device to ACTIVE from any tier. Completes when it is ACTIVE (or could not be woken); this is the
-     * seed's "server asks for a client".
+     * seed's "server asks for a client". NOT_CONNECTED means the device has no connection: one that moved between
+     * tiers while it was being looked for is followed, not reported gone.
      */
     public CompletableFuture<TierRequestResult> wake(String deviceId, TierCause cause) {
         DeviceSession s = awake.get(deviceId);
@@ -734,20 +750,31 @@ public final class ConnectionManager implements SleepLoop.Listener {
             }
             CompletableFuture<TierRequestResult> done = new CompletableFuture<>();
             s.channel().eventLoop().execute(() -> {
+                if (awake.get(deviceId) != s) {
+                    // It left for the sleep table (or was replaced) after it was looked up: wake it where it is now.
+                    wake(deviceId, cause).whenComplete((r, e) -> done.complete(
+                            r == null ? TierRequestResult.NOT_CONNECTED : r));
+                    return;
+                }
                 toActive(s, cause, null);
                 done.complete(s.tier() == Tier.ACTIVE ? TierRequestResult.ACCEPTED : TierRequestResult.NOT_CONNECTED);
             });
             return done;
         }
-        int fd = sleepLoop == null ? -1 : sleepLoop.unpark(DeviceKeys.of(deviceId));
-        if (fd < 0) {
-            long key = DeviceKeys.of(deviceId);
-            return inTransit.containsKey(key) ? wakeAfterTransit(deviceId, key, cause)
-                    : CompletableFuture.completedFuture(TierRequestResult.NOT_CONNECTED);
+        long key = DeviceKeys.of(deviceId);
+        int fd = sleepLoop == null ? -1 : sleepLoop.unpark(key);
+        if (fd >= 0) {
+            CompletableFuture<TierRequestResult> done = new CompletableFuture<>();
+            resume(fd, key, new byte[0], cause, time.nanoTime(), done);
+            return done;
         }
-        CompletableFuture<TierRequestResult> done = new CompletableFuture<>();
-        resume(fd, DeviceKeys.of(deviceId), new byte[0], cause, time.nanoTime(), done);
-        return done;
+        if (inTransit.containsKey(key)) {
+            return wakeAfterTransit(deviceId, key, cause);
+        }
+        // Awake, parked and in transit are looked at one after another: a device that moved on between two looks
+        // (woken by its own data and installed meanwhile, say) was in none of them when it was looked for.
+        return tierOf(deviceId) != Tier.DISCONNECTED ? wake(deviceId, cause)
+                : CompletableFuture.completedFuture(TierRequestResult.NOT_CONNECTED);
     }
 
     /** A wake for a device whose socket is in transit, which would otherwise look disconnected for a moment. */

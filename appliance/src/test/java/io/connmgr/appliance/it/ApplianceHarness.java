@@ -11,6 +11,7 @@ import io.connmgr.appliance.session.Tier;
 import io.connmgr.appliance.session.TimeSource;
 import io.connmgr.protocol.message.Msg;
 
+import io.connmgr.appliance.store.ApplianceStore;
 import io.connmgr.appliance.store.MessageStore;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +35,8 @@ final class ApplianceHarness implements AutoCloseable {
     TimeSource time = TimeSource.SYSTEM;
     BackendAuthenticator backends;
     UnaryOperator<MessageStore> messageStore = UnaryOperator.identity();
+    /** Wraps the store the connection manager keeps sessions in. */
+    UnaryOperator<ApplianceStore> sessionStore = UnaryOperator.identity();
     private final HttpClient http = HttpClient.newHttpClient();
 
     ApplianceHarness(Path dataDir, String... overrides) {
@@ -74,7 +77,7 @@ final class ApplianceHarness implements AutoCloseable {
         Appliance a = new Appliance(config, new ApplianceMetrics(), time, (id, msg) -> {
             uplinkDevices.add(id);
             uplinks.add(msg);
-        }).withMessageStore(messageStore);
+        }).withMessageStore(messageStore).withSessionStore(sessionStore);
         if (backends != null) {
             a.backendAuthenticator(backends);
         }
