@@ -164,10 +164,17 @@ class AgentStreamsEndToEndTest {
     @Test
     void aLargeAnswerAfterTheBackendsFin_arrivesWhole_inBothModes() throws Exception {
         long size = 24L << 20;
+        java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
         try (var answering = new StreamFixtures.Server(s -> {
             try {
                 s.getInputStream().transferTo(OutputStream.nullOutputStream());
-                send(s.getOutputStream(), size, 11);
+                send(new java.io.FilterOutputStream(s.getOutputStream()) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                        answered.addAndGet(len);
+                    }
+                }, size, 11);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -178,13 +185,15 @@ class AgentStreamsEndToEndTest {
                     await().atMost(Duration.ofSeconds(10)).until(() -> harness.tierOf("dev-42") == Tier.DISCONNECTED);
                 }
                 agent(b -> b.streamMode(mode).expose(new Exposure(9001, "127.0.0.1", answering.port())));
+                answered.set(0);
                 try (Socket s = StreamFixtures.socks(proxy(), "dev-42", 9001, StreamFixtures.BACKEND,
                         StreamFixtures.SECRET)) {
                     s.setSoTimeout(20_000);
                     s.getOutputStream().write("question".getBytes(StandardCharsets.US_ASCII));
                     s.shutdownOutput();
-                    // Not reading for a while: the relays' half-closed sockets fill up and must wait to be writable.
-                    Thread.sleep(500);
+                    // Not reading until the answer is well under way: the relays' half-closed sockets fill up and
+                    // must wait to be writable.
+                    await().atMost(Duration.ofSeconds(20)).until(() -> answered.get() >= 2L << 20);
                     var expected = new java.util.zip.CRC32();
                     send(OutputStream.nullOutputStream(), size, 11, expected);
                     var got = new java.util.zip.CRC32();

@@ -105,22 +105,25 @@ class SpliceDirectionTest {
         target.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
         relay = new TestRelay(target.getLocalPort(), false, 4 * MB, 64 * 1024);
         long size = 2L * MB;
+        CompletableFuture<Void> clientDone = new CompletableFuture<>();
         CompletableFuture<long[]> server = CompletableFuture.supplyAsync(() -> {
             try (Socket s = target.accept()) {
-                Thread.sleep(500);
+                // Reads only once the client has written everything and its FIN: the relay sees the FIN first.
+                clientDone.get(30, TimeUnit.SECONDS);
                 long[] got = receive(slowly(s.getInputStream()));
                 // Answers only after the client's FIN, then closes entirely.
                 long answered = send(s, 4L * MB, 3);
                 return new long[]{got[0], got[1], answered};
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
-            } catch (InterruptedException e) {
+            } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         }, THREADS);
         try (Socket c = relay.connect()) {
             relay.started().get(10, TimeUnit.SECONDS);
             long sent = send(c, size, 4);
+            clientDone.complete(null);
             long[] answer = receive(c.getInputStream());
             long[] atServer = server.get(60, TimeUnit.SECONDS);
 
@@ -231,33 +234,17 @@ class SpliceDirectionTest {
         }
     }
 
-    /** Reads at most 256 KiB per 10 ms. */
+    /** A slow reader without pauses: small reads keep the relay's target unwritable most of the time. */
     static InputStream slowly(InputStream in) {
         return new InputStream() {
-            long budget;
-            long since = System.nanoTime();
-
             @Override
             public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+                return in.read();
             }
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                if (budget <= 0) {
-                    try {
-                        Thread.sleep(10);
-                    } catch (InterruptedException e) {
-                        throw new IOException(e);
-                    }
-                    budget = 256 * 1024;
-                }
-                int n = in.read(b, off, (int) Math.min(len, budget));
-                if (n > 0) {
-                    budget -= n;
-                }
-                return n;
+                return in.read(b, off, Math.min(len, 1024));
             }
         };
     }

@@ -98,21 +98,20 @@ public final class ApplianceUnderTest implements AutoCloseable {
 
     private static void awaitAdmin(ModuleProcess p, AdminClient admin, Duration timeout)
             throws IOException, InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        IOException last = null;
-        while (System.nanoTime() < end) {
-            if (!p.isAlive()) {
-                throw new IOException("appliance exited at start-up; see " + p.log());
-            }
-            try {
-                admin.stats();
-                return;
-            } catch (IOException e) {
-                last = e;
-            }
-            Thread.sleep(100);
+        try {
+            Waits.until("the admin API", timeout, p::isAlive, p.log(), () -> {
+                try {
+                    admin.stats();
+                    return true;
+                } catch (IOException notYet) {
+                    return false;
+                }
+            });
+        } catch (IOException | InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
         }
-        throw new IOException("appliance not answering its admin API within " + timeout + "; see " + p.log(), last);
     }
 
     private static String createBackend(int adminPort, String adminToken, String name)
