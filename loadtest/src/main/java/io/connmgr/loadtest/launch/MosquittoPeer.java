@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * mosquitto as the peer of a run: the same number of devices, connected through the same fleet workers (speaking
  * MQTT 3.1.1: CONNECT with keep-alive, then PINGREQ), held the same way, with the broker's process sampled from
- * /proc as the appliance's is. Its figures carry the names of the appliance's, so that {@link Report#peer} can put
- * the two side by side and compute the ratios.
+ * /proc as the appliance's is. Used by {@code storm}, whose figures share these names; {@code hold} measures the
+ * broker through {@link MosquittoPeerTarget} with its own maths and names instead.
  *
  * <p>Use: {@link #start}, {@link #connect}, then {@link #hold} and/or {@link #keepAlives}, then {@link #addTo} (or
  * {@link #figures} and {@link #series}), then {@link #close}. {@link #sample} takes one sample at any time. A caller
@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class MosquittoPeer implements AutoCloseable {
     public static final String NAME = "mosquitto";
 
-    /** Figure names, shared with the appliance's figures of the same meaning. */
+    /** Figure names, shared with {@code storm}'s figures for the appliance. */
     public static final String RSS_BYTES_PER_CONNECTION = "rss_bytes_per_connection";
     public static final String CPU_SECONDS_PER_KEEPALIVE = "cpu_seconds_per_keepalive";
     public static final String CONNECT_RATE_PER_S = "connect_rate_per_s";
