@@ -2,6 +2,7 @@ package io.connmgr.appliance.tier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.connmgr.appliance.transport.ClientAddress;
 import io.connmgr.appliance.admin.DeviceDirectory.TierRequestResult;
 import io.connmgr.appliance.auth.SecretFiles;
 import io.connmgr.appliance.config.ApplianceConfig;
@@ -234,7 +235,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
             disconnected.decrementAndGet();
         }
         long now = time.currentTimeMillis();
-        DeviceSession session = new DeviceSession(id, key, token, ch, address(ch.remoteAddress()), now, overrides,
+        DeviceSession session = new DeviceSession(id, key, token, ch, address(ClientAddress.of(ch)), now, overrides,
                 EffectiveSettings.of(config, overrides), keepAliveSeconds,
                 resumed ? previous.lastUplinkSeq() : 0, resumed ? previous.lastDownlinkSeq() : 0, time);
         awake.put(id, session);
