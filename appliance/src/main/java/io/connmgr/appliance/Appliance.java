@@ -11,6 +11,7 @@ import io.connmgr.appliance.backend.DirectReachability;
 import io.connmgr.appliance.stream.DirectFirst;
 import io.connmgr.appliance.messaging.MessagingService;
 import io.connmgr.appliance.messaging.UplinkBus;
+import io.connmgr.appliance.messaging.UplinkJournalWriter;
 import io.connmgr.appliance.messaging.WebhookForwarder;
 import io.connmgr.appliance.rpc.RpcService;
 import io.connmgr.appliance.store.MessageStore;
@@ -87,6 +88,7 @@ public final class Appliance implements AutoCloseable {
     private RpcService rpc;
     private final UplinkBus uplinkBus = new UplinkBus();
     private WebhookForwarder webhook;
+    private UplinkJournalWriter uplinkJournal;
     private UnaryOperator<MessageStore> messageStoreDecorator = UnaryOperator.identity();
     private UnaryOperator<ApplianceStore> sessionStoreDecorator = UnaryOperator.identity();
     private Channel deviceListener;
@@ -175,9 +177,11 @@ public final class Appliance implements AutoCloseable {
                     forwarder, InstantSource.system());
             metrics.bindSleepLoop(sleepLoop);
         }
+        uplinkJournal = new UplinkJournalWriter(store.uplinks(), uplinkBus, time, config.messaging().webhookBacklog(),
+                metrics.meterRegistry());
         manager = new ConnectionManager(config, sessionStoreDecorator.apply(store), sleepLoop, workerGroup, storeReads,
                 sessionWrites, metrics, time, new PressureMonitor(config.pressureHeapPercent(),
-                config.pressureMaxAwake()), timers, uplinkBus);
+                config.pressureMaxAwake()), timers, uplinkJournal);
         forwarder.target = manager;
         manager.recoverSessions();
         directAddresses = new DirectAddressBook(store, InstantSource.system()).load();
@@ -192,10 +196,8 @@ public final class Appliance implements AutoCloseable {
         rpc = new RpcService(config.messaging(), config.maxFrameSize(), manager, timers, metrics.meterRegistry());
         manager.addObserver(rpc);
         if (!config.messaging().webhookUrl().isEmpty()) {
-            webhook = new WebhookForwarder(URI.create(config.messaging().webhookUrl()),
-                    config.messaging().webhookBacklog(), config.messaging().webhookMaxAttempts(),
-                    metrics.meterRegistry()).start();
-            uplinkBus.subscribe(webhook);
+            webhook = new WebhookForwarder(URI.create(config.messaging().webhookUrl()), uplinkJournal,
+                    config.messaging().webhookMaxAttempts(), metrics.meterRegistry()).start();
         }
         DeviceLinkPipelines pipelines = new DeviceLinkPipelines(manager,
                 new HandshakeService(new DeviceAuthenticator(new FleetTokens(fleetKey), store), store,
@@ -359,6 +361,9 @@ public final class Appliance implements AutoCloseable {
         awaitQuiet(storeReads);
         if (webhook != null) {
             webhook.close();
+        }
+        if (uplinkJournal != null) {
+            uplinkJournal.close();
         }
         if (messaging != null) {
             messaging.close();

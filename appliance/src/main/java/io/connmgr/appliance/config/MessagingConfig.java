@@ -22,8 +22,9 @@ import static io.connmgr.appliance.config.Setting.Kind.STRING;
  * @param rpcPendingPerDevice RPCs waiting for one device
  * @param rpcPendingMax     RPCs waiting in the whole appliance
  * @param webhookUrl        where uplink messages are POSTed; empty = no webhook
- * @param webhookBacklog    uplink messages waiting for the webhook; more are dropped and counted
- * @param webhookMaxAttempts attempts per message before it is dropped and counted
+ * @param webhookBacklog    journaled uplink messages the webhook may fall behind by; beyond it devices' new
+ *                          messages are not acknowledged (they are sent again later)
+ * @param webhookMaxAttempts attempts per message before it is dropped and counted; 0 = until the webhook takes it
  * @param directFailThreshold consecutive failed direct connection attempts (the appliance's own, or reported by
  *                          servers) after which a device is marked as needing its persistent connection
  * @param directConnectTimeout how long the appliance waits for a device's direct address to accept
@@ -54,10 +55,12 @@ public record MessagingConfig(int queueMax, int window, Duration defaultTtl, Dur
             new Setting("rpc-max-pending", INT, "10000", 1, 10_000_000, "RPCs waiting in the whole appliance."),
             new Setting("webhook-url", STRING, "", -Double.MAX_VALUE, Double.MAX_VALUE,
                     "http(s) URL each uplink message is POSTed to; empty = no webhook."),
-            new Setting("webhook-backlog", INT, "10000", 1, 10_000_000,
-                    "Uplink messages waiting for the webhook; beyond it new ones are dropped and counted."),
-            new Setting("webhook-max-attempts", INT, "8", 1, 1000,
-                    "Attempts per uplink message (exponential backoff) before it is dropped and counted."),
+            new Setting("webhook-backlog", INT, "1000000", 1, 1_000_000_000,
+                    "Journaled uplink messages the webhook may fall behind by; beyond it devices' new messages are "
+                            + "not acknowledged (GOAWAY OVERLOADED; they send them again later)."),
+            new Setting("webhook-max-attempts", INT, "0", 0, 1000,
+                    "Attempts per uplink message (exponential backoff) before it is dropped and counted; 0 = retry "
+                            + "until the webhook takes it."),
             new Setting("direct-fail-threshold", INT, "3", 1, 1000,
                     "Failed direct connection attempts in a row after which a device needs its persistent "
                             + "connection."),

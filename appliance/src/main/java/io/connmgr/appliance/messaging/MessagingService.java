@@ -21,7 +21,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -366,13 +365,9 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
         if (o != null) {
             o.closed = true;
         }
-        Outbox fresh = new Outbox(s, sessionTag(s.resumeToken()));
+        Outbox fresh = new Outbox(s, s.sessionTag());
         outboxes.put(s.deviceId(), fresh);
         return fresh;
-    }
-
-    private static long sessionTag(byte[] resumeToken) {
-        return ByteBuffer.wrap(resumeToken, 0, Long.BYTES).getLong();
     }
 
     /** Sends what the window allows. Event loop; the store part runs on the writer and comes back here. */

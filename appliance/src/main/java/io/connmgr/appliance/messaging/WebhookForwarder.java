@@ -4,8 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.connmgr.appliance.session.UplinkSink;
-import io.connmgr.protocol.message.Msg;
+import io.connmgr.appliance.store.UplinkStore.StoredUplink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -19,54 +18,60 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * POSTs each uplink message to {@code webhook-url} as JSON:
- * {@code {"device_id":"…","seq":7,"payload":"<base64>","received_at":"2026-…Z"}}, one at a time and in order, with
- * exponential backoff (100 ms doubling to 30 s) on connection errors, 408, 429 and 5xx, up to
- * {@code webhook-max-attempts}. Messages wait in a bounded in-memory backlog; when it is full a new message is dropped
- * and counted ({@code cm.webhook.dropped{reason=backlog_full}}), never buffered without limit.
+ * POSTs each journaled uplink message to {@code webhook-url} as JSON:
+ * {@code {"position":42,"device_id":"…","seq":7,"payload":"<base64>","received_at":"2026-…Z"}}, one at a time and in
+ * journal order, with exponential backoff (100 ms doubling to 30 s) on connection errors, 408, 429 and 5xx, up to
+ * {@code webhook-max-attempts} (0 = until it is taken).
  *
- * <p>The backlog is memory: the device's ACK does not wait for the webhook, and messages still in the backlog are lost
- * if the appliance stops. See docs/messaging.md, "What an uplink ACK promises".
+ * <p>It reads the uplink journal from its own cursor, which it commits after each 2xx, and the journal keeps every
+ * message until the cursor has passed it: a message acknowledged to its device reaches the webhook even when the
+ * appliance is killed meanwhile. A crash between a 2xx and the commit sends that message once more after the restart,
+ * so delivery is at least once; {@code position} is unique per message, for receivers that must see each once.
  */
-public final class WebhookForwarder implements UplinkSink, AutoCloseable {
+public final class WebhookForwarder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookForwarder.class);
+    static final String CONSUMER = "webhook";
     private static final long FIRST_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
+    private static final int READ_BATCH = 64;
+    /** The journal is trimmed behind the cursor after this many deliveries. */
+    private static final int TRIM_EVERY = 256;
     private static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
 
     private final URI url;
     private final int maxAttempts;
-    private final BlockingQueue<Item> backlog;
+    private final UplinkJournalWriter journal;
     private final HttpClient http;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final java.util.concurrent.Semaphore appended = new java.util.concurrent.Semaphore(0);
     private final Thread sender;
     private final Counter delivered;
-    private final Counter droppedFull;
+    private final Counter droppedRefused;
     private final Counter droppedFailed;
+    private volatile long cursor;
 
-    private record Item(String deviceId, long seq, byte[] payload, long receivedAtMillis) {
-    }
-
-    public WebhookForwarder(URI url, int backlog, int maxAttempts, MeterRegistry registry) {
+    public WebhookForwarder(URI url, UplinkJournalWriter journal, int maxAttempts, MeterRegistry registry) {
         this.url = url;
         this.maxAttempts = maxAttempts;
-        this.backlog = new ArrayBlockingQueue<>(backlog);
+        this.journal = journal;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.cursor = journal.store().cursor(CONSUMER);
         delivered = Counter.builder("cm.webhook.delivered").description("Uplink messages the webhook accepted (2xx)")
                 .register(registry);
-        droppedFull = Counter.builder("cm.webhook.dropped").tag("reason", "backlog_full")
+        droppedRefused = Counter.builder("cm.webhook.dropped").tag("reason", "refused")
                 .description("Uplink messages not sent to the webhook").register(registry);
         droppedFailed = Counter.builder("cm.webhook.dropped").tag("reason", "failed")
                 .description("Uplink messages not sent to the webhook").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("cm.webhook.backlog", this.backlog, BlockingQueue::size)
-                .description("Uplink messages waiting for the webhook").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("cm.webhook.backlog", this,
+                        w -> Math.max(0, w.journal.lastPosition() - w.cursor))
+                .description("Journaled uplink messages waiting for the webhook").register(registry);
+        journal.attachDurableConsumer(() -> cursor, appended::release);
         sender = Thread.ofPlatform().daemon().name("webhook-sender").unstarted(this::run);
     }
 
@@ -75,39 +80,53 @@ public final class WebhookForwarder implements UplinkSink, AutoCloseable {
         return this;
     }
 
-    @Override
-    public void accept(String deviceId, Msg msg) {
-        if (!backlog.offer(new Item(deviceId, msg.seq(), msg.payload(), System.currentTimeMillis()))) {
-            droppedFull.increment();
-            double n = droppedFull.count();
-            if (n == 1 || n % 1000 == 0) {
-                log.warn("webhook backlog full ({} messages): dropped a message from {} ({} dropped so far)",
-                        backlog.size(), deviceId, (long) n);
-            }
-        }
-    }
-
     private void run() {
+        int sinceTrim = 0;
         while (closed.getCount() > 0) {
-            Item item;
+            List<StoredUplink> batch;
             try {
-                item = backlog.poll(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                return;
+                batch = journal.store().read(cursor, READ_BATCH);
+            } catch (RuntimeException e) {
+                log.warn("webhook: reading the uplink journal failed, retrying: {}", e.toString());
+                batch = List.of();
             }
-            if (item != null && !deliver(item)) {
-                return;
+            if (batch.isEmpty()) {
+                try {
+                    appended.drainPermits();
+                    if (journal.lastPosition() <= cursor) {
+                        appended.tryAcquire(1, TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
+                continue;
+            }
+            for (StoredUplink item : batch) {
+                if (!deliver(item)) {
+                    return;
+                }
+                cursor = item.position();
+                try {
+                    journal.store().commitCursor(CONSUMER, cursor);
+                } catch (RuntimeException e) {
+                    log.warn("webhook: committing its cursor failed (the message may be sent again): {}",
+                            e.toString());
+                }
+                if (++sinceTrim >= TRIM_EVERY) {
+                    sinceTrim = 0;
+                    journal.trim(cursor);
+                }
             }
         }
     }
 
     /** False when closed meanwhile. */
-    private boolean deliver(Item item) {
+    private boolean deliver(StoredUplink item) {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json(item))).build();
         long backoff = FIRST_BACKOFF_MILLIS;
-        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+        for (int attempt = 1; maxAttempts == 0 || attempt <= maxAttempts; attempt++) {
             String failure;
             try {
                 int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -142,17 +161,17 @@ public final class WebhookForwarder implements UplinkSink, AutoCloseable {
             backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
         }
         log.warn("webhook refused a message from {}; dropped", item.deviceId());
-        droppedFailed.increment();
+        droppedRefused.increment();
         return true;
     }
 
     /** The body's fields, in the order documented above; Jackson writes the payload as standard base64. */
-    private record Body(String deviceId, long seq, byte[] payload, String receivedAt) {
+    private record Body(long position, String deviceId, long seq, byte[] payload, String receivedAt) {
     }
 
-    private static byte[] json(Item item) {
+    private static byte[] json(StoredUplink item) {
         try {
-            return JSON.writeValueAsBytes(new Body(item.deviceId(), item.seq(), item.payload(),
+            return JSON.writeValueAsBytes(new Body(item.position(), item.deviceId(), item.seq(), item.payload(),
                     Instant.ofEpochMilli(item.receivedAtMillis()).toString()));
         } catch (JsonProcessingException e) {
             // A record of strings, a number and bytes always serializes; failing here is a programming error.

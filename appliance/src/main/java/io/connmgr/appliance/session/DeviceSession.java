@@ -28,6 +28,8 @@ public final class DeviceSession {
     private volatile boolean closing;
     private volatile boolean transitioning;
     private long lastUplinkSeq;
+    private long uplinkJournaled;
+    private int uplinksUnjournaled;
     private long lastDownlinkSeq;
     private long downlinkAcked;
     private volatile int serverLinks;
@@ -47,6 +49,7 @@ public final class DeviceSession {
         this.settings = settings;
         this.keepAliveSeconds = keepAliveSeconds;
         this.lastUplinkSeq = lastUplinkSeq;
+        this.uplinkJournaled = lastUplinkSeq;
         this.lastDownlinkSeq = lastDownlinkSeq;
         this.downlinkAcked = lastDownlinkSeq;
         this.tier = Tier.ACTIVE;
@@ -67,6 +70,15 @@ public final class DeviceSession {
 
     public byte[] resumeToken() {
         return resumeToken;
+    }
+
+    /** A fingerprint of the resume token: what the store tags this session's sequence numbers with. */
+    public long sessionTag() {
+        return tagOf(resumeToken);
+    }
+
+    public static long tagOf(byte[] resumeToken) {
+        return java.nio.ByteBuffer.wrap(resumeToken, 0, Long.BYTES).getLong();
     }
 
     public Channel channel() {
@@ -166,6 +178,21 @@ public final class DeviceSession {
         lastUplinkSeq = seq;
     }
 
+    /** Highest uplink sequence number that is journaled, and so acknowledged to the device. */
+    public long uplinkJournaled() {
+        return uplinkJournaled;
+    }
+
+    public void uplinkJournaled(long seq) {
+        uplinkJournaled = Math.max(uplinkJournaled, seq);
+    }
+
+    /** Changes the count of accepted uplink MSGs still on their way to the journal by {@code delta}; the new count. */
+    public int uplinksUnjournaled(int delta) {
+        uplinksUnjournaled += delta;
+        return uplinksUnjournaled;
+    }
+
     /** Highest downlink sequence number sent to the device. */
     public long lastDownlinkSeq() {
         return lastDownlinkSeq;
@@ -219,9 +246,12 @@ public final class DeviceSession {
         return record.lastUplinkSeq() == lastUplinkSeq && record.lastDownlinkSeq() == lastDownlinkSeq;
     }
 
-    /** The record that represents this session in the store. */
+    /**
+     * The record that represents this session in the store. Its uplink seq is the journaled one: a MSG accepted but
+     * not yet durable is one the device will send again.
+     */
     public SessionRecord toRecord(SessionState state, long nowMillis) {
         return new SessionRecord(deviceId, deviceKey, resumeToken, state, nowMillis, lastActivityMillis,
-                remoteAddress, lastUplinkSeq, lastDownlinkSeq, connectedAtMillis, keepAliveSeconds);
+                remoteAddress, uplinkJournaled, lastDownlinkSeq, connectedAtMillis, keepAliveSeconds);
     }
 }

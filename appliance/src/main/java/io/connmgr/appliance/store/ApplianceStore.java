@@ -85,6 +85,9 @@ public interface ApplianceStore extends AutoCloseable {
     /** Back-end credentials. */
     BackendStore backends();
 
+    /** The journal of acknowledged uplink messages. */
+    UplinkStore uplinks();
+
     /** Flushes memtables to SST files (clean shutdown). */
     void flush();
 

@@ -17,7 +17,7 @@ import io.connmgr.appliance.session.Tier;
 import io.connmgr.appliance.session.SessionObserver;
 import io.connmgr.appliance.session.TierCause;
 import io.connmgr.appliance.session.TimeSource;
-import io.connmgr.appliance.session.UplinkSink;
+import io.connmgr.appliance.session.UplinkJournal;
 import io.connmgr.appliance.store.ApplianceStore;
 import io.connmgr.appliance.store.DeviceSettings;
 import io.connmgr.appliance.store.SessionRecord;
@@ -88,7 +88,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
     private final TimeSource time;
     private final TierPolicy policy;
     private final PressureMonitor pressure;
-    private final UplinkSink uplinkSink;
+    private final UplinkJournal uplinkJournal;
     private final Cache<String, SessionRecord> sessionCache;
     private final ConcurrentHashMap<String, DeviceSession> awake = new ConcurrentHashMap<>();
     private final AtomicLong active = new AtomicLong();
@@ -122,7 +122,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
     public ConnectionManager(ApplianceConfig config, ApplianceStore store, SleepLoop sleepLoop,
                              EventLoopGroup workers, Executor storeReads, Executor sessionWrites,
                              ApplianceMetrics metrics, TimeSource time, PressureMonitor pressure,
-                             Executor monitor, UplinkSink uplinkSink) {
+                             Executor monitor, UplinkJournal uplinkJournal) {
         this.monitor = monitor;
         this.config = config;
         this.store = store;
@@ -133,7 +133,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
         this.metrics = metrics;
         this.time = time;
         this.pressure = pressure;
-        this.uplinkSink = uplinkSink;
+        this.uplinkJournal = uplinkJournal;
         this.policy = new TierPolicy(sleepLoop != null, config.silentKeepAlives());
         this.sessionCache = Caffeine.newBuilder().maximumSize(config.sessionCacheSize()).build();
         metrics.gauge("cm.connections", "Device connections by tier", active, AtomicLong::get, "tier", "active");
@@ -179,7 +179,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
                 expired.add(r.deviceId());
             } else {
                 waiting[0]++;
-                if (r.state() == SessionState.SLEEPING) {
+                if (r.state() != SessionState.DISCONNECTED) {
                     toRewrite.add(withState(r, SessionState.DISCONNECTED, r.sinceMillis()));
                 }
             }
@@ -187,7 +187,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
         toRewrite.forEach(store::saveSession);
         expired.forEach(store::deleteSession);
         disconnected.set(waiting[0]);
-        log.info("recovered {} sessions waiting for their devices ({} were asleep), removed {} expired",
+        log.info("recovered {} sessions waiting for their devices ({} were connected or asleep), removed {} expired",
                 waiting[0], toRewrite.size(), expired.size());
     }
 
@@ -219,7 +219,11 @@ public final class ConnectionManager implements SleepLoop.Listener {
 
     // ---------------------------------------------------------------- handshake
 
-    /** Completes a handshake the {@link HandshakeService} accepted. On the channel's event loop. */
+    /**
+     * Completes a handshake the {@link HandshakeService} accepted. On the channel's event loop. The session is stored
+     * (write-ahead-logged) before WELCOME: a device that holds a resume token always finds its session, even after
+     * the appliance was killed a moment later, and a fast reconnect never overtakes the store.
+     */
     public void admit(Channel ch, Hello hello, HandshakeService.Verdict verdict) {
         String id = hello.deviceId();
         long key = DeviceKeys.of(id);
@@ -229,15 +233,51 @@ public final class ConnectionManager implements SleepLoop.Listener {
         byte[] token = resumed ? previous.resumeToken() : SecretFiles.randomBytes(Wire.RESUME_TOKEN_BYTES);
         DeviceSettings overrides = verdict.overrides();
         int keepAliveSeconds = negotiateKeepAlive(hello.keepAliveSeconds(), overrides);
+        long now = time.currentTimeMillis();
+        String remote = address(ClientAddress.of(ch));
+        long tag = DeviceSession.tagOf(token);
+        CompletableFuture.supplyAsync(() -> {
+            // What the journal and the downlink queue hold for the session may be ahead of the stored record: they
+            // are written as messages move, the record only at tier changes.
+            long uplinkSeq = resumed
+                    ? Math.max(previous.lastUplinkSeq(), store.uplinks().lastSeq(id).inSession(tag)) : 0;
+            long downlinkSeq = 0;
+            if (resumed) {
+                var meta = store.messages().meta(id);
+                downlinkSeq = Math.max(previous.lastDownlinkSeq(), meta.sessionTag() == tag ? meta.lastSeq() : 0);
+            }
+            SessionRecord connected = new SessionRecord(id, key, token, SessionState.CONNECTED, now, now, remote,
+                    uplinkSeq, downlinkSeq, now, keepAliveSeconds);
+            store.saveSession(connected);
+            return connected;
+        }, sessionWrites).whenCompleteAsync((connected, error) -> {
+            if (error != null) {
+                log.warn("device {}: could not store its session, refusing the handshake: {}", id, error.toString());
+                metrics.authFailure(ReasonCode.INTERNAL_ERROR);
+                Farewell.send(ch, new io.connmgr.protocol.message.Reject(ReasonCode.INTERNAL_ERROR,
+                        "session store unavailable, retry later"));
+                return;
+            }
+            if (!ch.isActive()) {
+                return; // the device left during the write; its stored session waits for it like any other
+            }
+            welcome(ch, hello, overrides, previous, connected, resumed);
+        }, ch.eventLoop());
+    }
 
+    private void welcome(Channel ch, Hello hello, DeviceSettings overrides, SessionRecord previous,
+                         SessionRecord connected, boolean resumed) {
+        String id = connected.deviceId();
+        long key = connected.deviceKey();
+        byte[] token = connected.resumeToken();
+        int keepAliveSeconds = connected.keepAliveSeconds();
         takeOver(id, key);
         if (previous != null && previous.state() == SessionState.DISCONNECTED) {
             disconnected.decrementAndGet();
         }
-        long now = time.currentTimeMillis();
-        DeviceSession session = new DeviceSession(id, key, token, ch, address(ClientAddress.of(ch)), now, overrides,
-                EffectiveSettings.of(config, overrides), keepAliveSeconds,
-                resumed ? previous.lastUplinkSeq() : 0, resumed ? previous.lastDownlinkSeq() : 0, time);
+        DeviceSession session = new DeviceSession(id, key, token, ch, connected.remoteAddress(),
+                connected.connectedAtMillis(), overrides, EffectiveSettings.of(config, overrides), keepAliveSeconds,
+                connected.lastUplinkSeq(), connected.lastDownlinkSeq(), time);
         awake.put(id, session);
         active.incrementAndGet();
         pipelines.installActive(ch, session);
@@ -290,7 +330,12 @@ public final class ConnectionManager implements SleepLoop.Listener {
 
     // ---------------------------------------------------------------- frames of an ACTIVE connection
 
-    /** An uplink MSG; duplicates (seq already accepted) are acknowledged again but not delivered twice. */
+    /**
+     * An uplink MSG. It is acknowledged once it is journaled with fsync, never before; duplicates (seq already
+     * accepted) are acknowledged again but journaled and delivered once. While more than
+     * {@value #MAX_UNJOURNALED_UPLINKS} wait for the journal the device is not read, so a flood waits in its own
+     * socket buffers, not in the appliance's memory.
+     */
     public void uplink(DeviceSession session, Msg msg) {
         metrics.uplinkMessage();
         if (msg.seq() > session.lastUplinkSeq() + 1) {
@@ -298,11 +343,48 @@ public final class ConnectionManager implements SleepLoop.Listener {
                     + session.lastUplinkSeq());
             return;
         }
-        if (msg.seq() > session.lastUplinkSeq()) {
-            uplinkSink.accept(session.deviceId(), msg);
-            session.lastUplinkSeq(msg.seq());
+        Channel ch = session.channel();
+        if (msg.seq() <= session.lastUplinkSeq()) {
+            if (msg.seq() <= session.uplinkJournaled()) {
+                ch.writeAndFlush(new Ack(session.uplinkJournaled()));
+            } // else: still on its way to the journal, whose completion acknowledges it
+            return;
         }
-        session.channel().writeAndFlush(new Ack(session.lastUplinkSeq()));
+        session.lastUplinkSeq(msg.seq());
+        session.replyOwed(1);
+        if (session.uplinksUnjournaled(1) > MAX_UNJOURNALED_UPLINKS) {
+            ch.config().setAutoRead(false);
+        }
+        uplinkJournal.journal(session.deviceId(), session.sessionTag(), msg)
+                .whenCompleteAsync((ok, error) -> journaled(session, msg.seq(), error), ch.eventLoop());
+    }
+
+    static final int MAX_UNJOURNALED_UPLINKS = 64;
+
+    private void journaled(DeviceSession session, long seq, Throwable error) {
+        session.replyOwed(-1);
+        int waiting = session.uplinksUnjournaled(-1);
+        Channel ch = session.channel();
+        if (error != null) {
+            // Not acknowledged: the device keeps the message and sends it again on its next connection.
+            boolean full = error instanceof UplinkJournal.Full || error.getCause() instanceof UplinkJournal.Full;
+            if (!session.closing()) {
+                log.warn("device {}: uplink MSG {} not journaled, closing so it is sent again: {}",
+                        session.deviceId(), seq, error.toString());
+                ReasonCode reason = full ? ReasonCode.OVERLOADED : ReasonCode.INTERNAL_ERROR;
+                session.markClosing();
+                Farewell.send(ch, new GoAway(reason, reconnectAfterMillis(), reason.description()));
+            }
+            return;
+        }
+        session.uplinkJournaled(seq);
+        if (ch.isActive() && !session.closing()) {
+            session.activity(time); // an ACK is application data too (docs/protocol.md 5.8): the tier timers restart
+            ch.writeAndFlush(new Ack(session.uplinkJournaled()));
+            if (waiting <= MAX_UNJOURNALED_UPLINKS / 2 && !session.transitioning() && !ch.config().isAutoRead()) {
+                ch.config().setAutoRead(true);
+            }
+        }
     }
 
     /** The device acknowledged downlink messages; acknowledging one never sent is a protocol error. */
@@ -453,7 +535,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
     public void toIdle(DeviceSession s, TierCause cause) {
         Channel ch = s.channel();
         if (s.tier() != Tier.ACTIVE || s.closing() || s.transitioning() || awake.get(s.deviceId()) != s
-                || (s.serverLinks() > 0 && cause != TierCause.ADMIN)
+                || (s.serverLinks() > 0 && cause != TierCause.ADMIN) || s.repliesOwed()
                 || !ch.isActive() || !pipelines.canTrim(ch)) {
             return;
         }
@@ -477,7 +559,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
         }
         boolean explicit = cause == TierCause.DEVICE_COMMAND || cause == TierCause.ADMIN;
         if ((s.settings().alwaysActive() && !explicit) || (s.serverLinks() > 0 && !explicit)
-                || s.transitioning() || s.closing()
+                || s.transitioning() || s.closing() || s.repliesOwed()
                 || awake.get(s.deviceId()) != s || !ch.isActive() || !(ch instanceof EpollSocketChannel)
                 || !pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0 || observerSending(s)
                 || sleepLoop.size() >= config.sleepMaxEntries()) {

@@ -23,7 +23,11 @@ enum ColumnFamily {
     /** Index from a back-end token hash to the back-end's name. */
     BACKEND_TOKENS("backend_tokens"),
     /** What each device's latest HELLO announced about reaching it: on demand, direct address. */
-    REACHABILITY("reachability");
+    REACHABILITY("reachability"),
+    /** The uplink journal: accepted device messages by 8-byte big-endian position, until consumers took them. */
+    UPLINKS("uplinks"),
+    /** Each device's highest journaled uplink seq (by device id), and the journal consumers' cursors. */
+    UPLINK_SEQS("uplink_seqs");
 
     private final String cfName;
 

@@ -10,6 +10,7 @@ import io.connmgr.appliance.store.SessionRecord;
 import io.connmgr.appliance.store.StoreException;
 import io.connmgr.appliance.store.StoreException.Kind;
 import io.connmgr.appliance.store.StoreOptions;
+import io.connmgr.appliance.store.UplinkStore;
 import io.connmgr.appliance.store.serial.DeviceRecordSerializer;
 import io.connmgr.appliance.store.serial.DeviceSettingsSerializer;
 import io.connmgr.appliance.store.serial.ReachabilityRecordSerializer;
@@ -81,6 +82,7 @@ public final class RocksDbStore implements ApplianceStore {
     private final ReachabilityRecordSerializer reachabilitySerializer = new ReachabilityRecordSerializer();
     private final RocksDbMessageStore messages = new RocksDbMessageStore(this);
     private final RocksDbBackendStore backends = new RocksDbBackendStore(this);
+    private final RocksDbUplinkStore uplinks = new RocksDbUplinkStore(this);
 
     private RocksDbStore(Path dir, RocksDB db, StoreTuning tuning, List<String> familyNames,
             List<ColumnFamilyHandle> allHandles, StoreMetrics metrics) {
@@ -392,6 +394,11 @@ public final class RocksDbStore implements ApplianceStore {
     @Override
     public BackendStore backends() {
         return backends;
+    }
+
+    @Override
+    public UplinkStore uplinks() {
+        return uplinks;
     }
 
     ColumnFamilyHandle handle(ColumnFamily cf) {

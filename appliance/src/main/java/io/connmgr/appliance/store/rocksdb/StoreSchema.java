@@ -26,7 +26,7 @@ final class StoreSchema {
      * before session_keys existed gets the family (and its index, see {@code RocksDbStore}) when opened. Later
      * additions, created empty on open without a version change (older builds open them and leave them alone):
      * message_status, message_keys, backends, backend_tokens (see {@code MessageKeys}, {@code RocksDbBackendStore}),
-     * reachability (keys are UTF-8 device ids).
+     * reachability (keys are UTF-8 device ids), uplinks and uplink_seqs (see {@code RocksDbUplinkStore}).
      */
     static final int CURRENT_VERSION = 1;
 
