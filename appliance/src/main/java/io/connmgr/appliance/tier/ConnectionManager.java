@@ -286,6 +286,16 @@ public final class ConnectionManager implements SleepLoop.Listener {
         ch.writeAndFlush(new Welcome(Wire.PROTOCOL_VERSION, resumed, keepAliveSeconds, config.maxFrameSize(),
                 servedCapabilities, session.lastUplinkSeq(), token,
                 Boolean.TRUE.equals(overrides.persistentRequired())));
+        if (resumed && hello.hasDeliveredSeq() && hello.deliveredDownlinkSeq() > session.downlinkAcked()) {
+            // An ACK carried in HELLO: acknowledged before the queue is replayed, so only what is missing goes out.
+            // Beyond what this session ever sent it is clamped, not a violation: the device may know of MSGs whose
+            // numbering a power cut took from the store.
+            long seq = Math.min(hello.deliveredDownlinkSeq(), session.lastDownlinkSeq());
+            session.downlinkAcked(seq);
+            for (SessionObserver o : observers) {
+                o.downlinkAcked(session, seq);
+            }
+        }
         for (SessionObserver o : observers) {
             o.awake(session, hello.capabilities());
         }

@@ -474,8 +474,10 @@ public final class DeviceClient implements AutoCloseable {
             l.channel.close();
             return;
         }
+        // With the token goes what was delivered, so the appliance replays only what the application has not seen.
         Hello hello = new Hello(Wire.PROTOCOL_VERSION, requestedKeepAliveSeconds, capabilities, deviceId, credential,
-                resumeToken, quietPeriod != null, directAddress);
+                resumeToken, quietPeriod != null, directAddress,
+                resumeToken.length > 0 ? lastDeliveredDownlink : Hello.NO_DELIVERED_SEQ);
         l.channel.writeAndFlush(hello, l.channel.voidPromise());
         l.handshakeTimer = loop.schedule(() -> l.end(DisconnectCause.of(DisconnectCause.Kind.HANDSHAKE_TIMEOUT,
                 "no WELCOME or REJECT within " + handshakeTimeout.toMillis() + " ms")),

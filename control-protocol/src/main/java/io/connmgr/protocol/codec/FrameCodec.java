@@ -61,6 +61,9 @@ public final class FrameCodec {
                     writeShortBytes(out, h.directAddress().toString().getBytes(StandardCharsets.US_ASCII),
                             "direct address");
                 }
+                if (h.hasDeliveredSeq()) {
+                    out.writeLong(h.deliveredDownlinkSeq());
+                }
             }
             case Welcome w -> {
                 out.writeByte(w.version());
@@ -304,7 +307,15 @@ public final class FrameCodec {
                 throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR, "HELLO " + e.getMessage());
             }
         }
+        long delivered = Hello.NO_DELIVERED_SEQ;
+        if ((flags & Hello.FLAG_DELIVERED_SEQ) != 0) {
+            delivered = i64(in);
+            if (delivered < 0) {
+                throw new MalformedFrameException(ReasonCode.PROTOCOL_ERROR,
+                        "HELLO delivered downlink seq is beyond 2^63 - 1");
+            }
+        }
         return new Hello(version, keepAlive, capabilities, deviceId, credential, token,
-                (flags & Hello.FLAG_ON_DEMAND) != 0, direct);
+                (flags & Hello.FLAG_ON_DEMAND) != 0, direct, delivered);
     }
 }

@@ -32,9 +32,11 @@ public final class FrameArbitraries {
 
     public static Arbitrary<Frame> hellos() {
         return Combinators.combine(u16(), Arbitraries.integers(), deviceIds(), bytes(0, Wire.MAX_CREDENTIAL_BYTES),
-                        resumeTokens(), Arbitraries.of(true, false), directAddresses().injectNull(0.3))
-                .as((keepAlive, caps, id, credential, token, onDemand, direct) ->
-                        new Hello(Wire.PROTOCOL_VERSION, keepAlive, caps, id, credential, token, onDemand, direct));
+                        resumeTokens(), Arbitraries.of(true, false), directAddresses().injectNull(0.3),
+                        Arbitraries.longs().between(Hello.NO_DELIVERED_SEQ, Long.MAX_VALUE))
+                .as((keepAlive, caps, id, credential, token, onDemand, direct, delivered) ->
+                        new Hello(Wire.PROTOCOL_VERSION, keepAlive, caps, id, credential, token, onDemand, direct,
+                                delivered));
     }
 
     public static Arbitrary<Frame> welcomes() {
