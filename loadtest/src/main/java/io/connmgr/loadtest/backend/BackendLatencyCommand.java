@@ -55,7 +55,7 @@ public final class BackendLatencyCommand implements Callable<Integer> {
         WakeScenario.Settings wake = new WakeScenario.Settings(WakeScenario.Target.both, rate, rpcs, null, warmup,
                 Duration.ofSeconds(10), 1000);
         MessagesScenario.Settings push = new MessagesScenario.Settings(messages, inFlight, Duration.ofMinutes(5), 0,
-                64, Duration.ofSeconds(60));
+                64, Duration.ofSeconds(60), 0);
         Map<String, Object> params = new LinkedHashMap<>(common.parameters());
         params.putAll(wake.toMap());
         params.putAll(push.toMap());

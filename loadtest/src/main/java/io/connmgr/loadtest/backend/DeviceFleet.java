@@ -180,6 +180,11 @@ public final class DeviceFleet implements AutoCloseable {
         return idPrefix + "-" + index;
     }
 
+    /** Sends an uplink MSG from the device at {@code index}; completes with its seq once the appliance ACKed it. */
+    public CompletableFuture<Long> sendUplink(int index, byte[] payload) {
+        return clients.get(index).send(payload);
+    }
+
     public String randomId() {
         return id(ThreadLocalRandom.current().nextInt(clients.size()));
     }

@@ -51,6 +51,10 @@ public final class MessagesCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE})")
     Duration deliveryWait = Duration.ofSeconds(60);
 
+    @Option(names = "--uplinks", description = "uplink messages sent by the devices afterwards, each measured until "
+            + "its ACK (the appliance journals it with fsync first); 0 skips that phase (default ${DEFAULT-VALUE})")
+    int uplinks = 10_000;
+
     @Option(names = "--out", description = "JSON report file (default ${DEFAULT-VALUE})")
     Path out = Path.of("messages-report.json");
 
@@ -82,6 +86,6 @@ public final class MessagesCommand implements Callable<Integer> {
         if (inFlight < 1) {
             throw new IllegalArgumentException("--in-flight must be at least 1");
         }
-        return new MessagesScenario.Settings(messages, inFlight, duration, serial, payloadBytes, deliveryWait);
+        return new MessagesScenario.Settings(messages, inFlight, duration, serial, payloadBytes, deliveryWait, uplinks);
     }
 }

@@ -35,7 +35,7 @@ public final class MessagesScenario {
      * @param serial   one-at-a-time messages; 0 skips that phase
      */
     public record Settings(int messages, int inFlight, Duration duration, int serial, int payloadBytes,
-                           Duration deliveryWait) {
+                           Duration deliveryWait, int uplinks) {
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("messages", messages);
@@ -44,6 +44,7 @@ public final class MessagesScenario {
             m.put("serial_messages", serial);
             m.put("payload_bytes", payloadBytes);
             m.put("delivery_wait_s", deliveryWait.toMillis() / 1000.0);
+            m.put("uplinks", uplinks);
             return m;
         }
     }
@@ -62,6 +63,65 @@ public final class MessagesScenario {
         if (settings.serial() > 0) {
             phase(s, deliveries, 2, "messages_serial", settings.serial(), 1, settings, report);
         }
+        if (settings.uplinks() > 0) {
+            uplinks(s, settings, report);
+        }
+    }
+
+    /**
+     * Uplink messages from the devices, at most {@code in-flight} unacknowledged across the fleet: the ACK comes once
+     * the message is journaled with fsync, so this measures the journal's group commit.
+     */
+    private static void uplinks(BackendSession s, Settings settings, Report report) throws Exception {
+        String name = "uplinks";
+        int devices = s.fleet().size();
+        LatencyRecorder ack = new LatencyRecorder();
+        Semaphore window = new Semaphore(settings.inFlight());
+        AtomicLong sent = new AtomicLong();
+        AtomicLong acked = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicLong lastAck = new AtomicLong();
+        s.counter(name + "_sent", sent::get);
+        s.counter(name + "_acked", acked::get);
+        long start = System.nanoTime();
+        long deadline = start + settings.duration().toNanos();
+        ProgressLine progress = ProgressLine.start(name, ProgressLine.Mode.AUTO);
+        progress.phase(name, "acked", settings.uplinks(), acked::get, failed::get);
+        byte[] payload = new byte[settings.payloadBytes()];
+        for (int i = 0; i < settings.uplinks(); i++) {
+            if (!window.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                break;
+            }
+            long sentAt = System.nanoTime();
+            sent.incrementAndGet();
+            s.fleet().sendUplink(i % devices, payload).whenComplete((seq, e) -> {
+                long now = System.nanoTime();
+                if (e != null) {
+                    failed.incrementAndGet();
+                } else {
+                    ack.record(sentAt, now);
+                    lastAck.accumulateAndGet(now, Math::max);
+                    acked.incrementAndGet();
+                }
+                window.release();
+            });
+        }
+        boolean allAnswered = window.tryAcquire(settings.inFlight(), 60, TimeUnit.SECONDS);
+        progress.close();
+        double seconds = (lastAck.get() - start) / 1e9;
+        report.figure(name + "_sent_count", sent.get()).figure(name + "_acked_count", acked.get())
+                .figure(name + "_failed_count", failed.get())
+                .figure(name + "_acked_per_s", seconds > 0 ? acked.get() / seconds : 0);
+        if (failed.get() > 0) {
+            report.error(name + "_failed", failed.get());
+        }
+        if (!allAnswered) {
+            report.error(name + "_unanswered", sent.get() - acked.get() - failed.get());
+        }
+        Latencies.add(report, name + "_ack", ack.all());
+        System.err.printf("%s: %,d sent, %,d acked (%,.0f/s), %,d failed%n", name, sent.get(), acked.get(),
+                seconds > 0 ? acked.get() / seconds : 0.0, failed.get());
+        System.err.println(Latencies.line(name + "_ack", ack.all()));
     }
 
     private static void phase(BackendSession s, Deliveries deliveries, int runId, String name, int count,

@@ -20,7 +20,7 @@ class MessagesEndToEndTest {
     void aSmallRunProducesACompleteAndConsistentReport(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("messages.json");
         Map<String, Object> r = ReportChecks.run(out, "messages", "--devices", "50", "--messages", "1000",
-                "--in-flight", "64", "--serial-messages", "50", "--sample-interval", "250ms", "--out",
+                "--in-flight", "64", "--serial-messages", "50", "--uplinks", "500", "--sample-interval", "250ms", "--out",
                 out.toString());
 
         for (String phase : new String[] {"messages", "messages_serial"}) {
@@ -38,6 +38,9 @@ class MessagesEndToEndTest {
             assertThat(((Number) ReportChecks.figures(r).get(phase + "_delivered_per_s")).doubleValue())
                     .isPositive();
         }
+        assertThat(count(r, "uplinks_sent_count")).isEqualTo(500);
+        assertThat(count(r, "uplinks_acked_count")).as("every uplink acknowledged").isEqualTo(500);
+        ReportChecks.latency(r, "uplinks_ack", 500);
         assertThat(ReportChecks.errors(r)).isEmpty();
         ReportChecks.series(r, "messages_accepted", "messages_serial_delivered", "messages_delivered");
     }
