@@ -183,8 +183,9 @@ class CrashCycleTest {
         uplinkOrder.forEach((id, order) -> assertThat(order).as("uplinks of " + id + " in order").isSorted());
         Set<String> unacked = new HashSet<>(journaled);
         unacked.removeAll(ackedUplinks);
-        System.out.printf("crash-cycle summary: %d cycles, %d devices: %d downlinks accepted and delivered once; %d uplinks acked, %d journaled "
-                        + "(%d journaled whose ACK the kill took), webhook repeats after a kill: %d%n", cycles,
+        System.out.printf("crash-cycle summary: %d cycles, %d devices: %d downlinks accepted and delivered once; "
+                        + "%d uplinks acked, %d journaled (%d journaled whose ACK the kill took), webhook repeats "
+                        + "after a kill: %d%n", cycles,
                 deviceCount, total(acceptedDownlinks), ackedUplinks.size(), journaled.size(), unacked.size(),
                 webhookRepeats.get());
     }
@@ -226,7 +227,7 @@ class CrashCycleTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("appliance-" + run + ".log").toFile()).start();
         processes.add(p);
-        await().atMost(Duration.ofSeconds(60)).until(() -> status("/readyz") == 200);
+        await().atMost(Duration.ofSeconds(120)).until(() -> status("/readyz") == 200);
     }
 
     private URI admin(String path) {
