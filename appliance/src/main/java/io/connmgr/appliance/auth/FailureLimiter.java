@@ -81,7 +81,7 @@ public final class FailureLimiter {
         }
         long now = time.nanoTime();
         buckets.asMap().compute(key(address), (k, b) -> {
-            Bucket bucket = b != null ? b : new Bucket(burst, now);
+            Bucket bucket = b != null ? b : new Bucket(burst, nanosPerToken, now);
             bucket.take(now, burst, nanosPerToken);
             return bucket;
         });
@@ -108,37 +108,44 @@ public final class FailureLimiter {
         return address == null ? "unknown" : address.toString();
     }
 
-    /** Tokens as a fraction refilled continuously; guarded by the cache's compute or its own monitor. */
+    /**
+     * The bucket's content counted in nanoseconds of refill (one token = {@code nanosPerToken}), so that refill and
+     * waiting times are exact integers. Guarded by its own monitor.
+     */
     private static final class Bucket {
-        private double tokens;
+        private long credit;
         private long updatedNanos;
 
-        Bucket(int burst, long now) {
-            this.tokens = burst;
+        Bucket(int burst, long nanosPerToken, long now) {
+            this.credit = capacity(burst, nanosPerToken);
             this.updatedNanos = now;
         }
 
-        synchronized double available(long now, int burst, long nanosPerToken) {
+        synchronized long available(long now, int burst, long nanosPerToken) {
             refill(now, burst, nanosPerToken);
-            return tokens;
+            return credit / nanosPerToken;
         }
 
         synchronized void take(long now, int burst, long nanosPerToken) {
             refill(now, burst, nanosPerToken);
-            tokens = Math.max(0, tokens - 1);
+            credit = Math.max(0, credit - nanosPerToken);
         }
 
         synchronized long nanosUntilToken(long now, int burst, long nanosPerToken) {
             refill(now, burst, nanosPerToken);
-            return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) * nanosPerToken);
+            return Math.max(0, nanosPerToken - credit);
         }
 
         private void refill(long now, int burst, long nanosPerToken) {
             long elapsed = now - updatedNanos;
             if (elapsed > 0) {
-                tokens = Math.min(burst, tokens + (double) elapsed / nanosPerToken);
+                credit = Math.min(capacity(burst, nanosPerToken), credit + elapsed);
                 updatedNanos = now;
             }
+        }
+
+        private static long capacity(int burst, long nanosPerToken) {
+            return Math.multiplyHigh(burst, nanosPerToken) != 0 ? Long.MAX_VALUE : burst * nanosPerToken;
         }
     }
 }
