@@ -195,6 +195,52 @@ class CredentialsEndToEndTest {
         assertThat(harness.fleetToken("meter-1")).isEqualTo(token);
     }
 
+    @Test
+    void cli_rotatesTheFleetKey_andRevokesADevice_throughTheRunningAppliance() throws Exception {
+        start();
+        String oldToken = harness.fleetToken("meter-1");
+        String admin = "http://127.0.0.1:" + harness.appliance.adminPort();
+        int rotated = new picocli.CommandLine(new io.connmgr.appliance.DeviceCli()).execute("rotate-fleet-key",
+                "--overlap", "1h", "--data-dir", dir.toString(), "--admin", admin);
+        assertThat(rotated).isZero();
+        String newToken = harness.fleetToken("meter-1");
+        assertThat(newToken).isNotEqualTo(oldToken);
+        assertThat(hello("meter-1", oldToken)).isInstanceOf(Welcome.class);
+        assertThat(hello("meter-1", newToken)).isInstanceOf(Welcome.class);
+
+        int revoked = new picocli.CommandLine(new io.connmgr.appliance.DeviceCli()).execute("revoke", "meter-1",
+                "--data-dir", dir.toString(), "--admin", admin);
+        assertThat(revoked).isZero();
+        assertThat(rejected(hello("meter-1", newToken))).isEqualTo(ReasonCode.REVOKED);
+    }
+
+    @Test
+    void curl_seesTheRolesAndTheLimit_asTheDocsSay() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/curl").canExecute(), "no curl");
+        start("auth-failure-limit", "2", "auth-failure-window", "10m");
+        String backend = harness.backendToken("billing");
+        String base = "http://127.0.0.1:" + harness.appliance.adminPort();
+        assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H",
+                "Authorization: Bearer " + backend, base + "/v1/admin/fleet-key/rotate")).isEqualTo("403");
+        assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer " + backend,
+                base + "/v1/devices/dev-1")).isIn("200", "404");
+        curl("-s", "-H", "Authorization: Bearer nope", base + "/v1/stats");
+        curl("-s", "-H", "Authorization: Bearer nope", base + "/v1/stats");
+        String limited = curl("-s", "-i", "-H", "Authorization: Bearer " + harness.adminToken(), base + "/v1/stats");
+        assertThat(limited).startsWith("HTTP/1.1 429").containsIgnoringCase("retry-after: ")
+                .contains("\"error\":\"rate_limited\"");
+    }
+
+    private static String curl(String... args) throws Exception {
+        String[] command = new String[args.length + 1];
+        command[0] = "/usr/bin/curl";
+        System.arraycopy(args, 0, command, 1, args.length);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
     // ------------------------------------------------------------------ revocation
 
     @Test
