@@ -213,12 +213,25 @@ public final class DeviceCli {
         return RocksDbStore.open(dataDir.resolve("store"), StoreOptions.defaults(), new SimpleMeterRegistry());
     }
 
+    /**
+     * The admin token: {@code CM_ADMIN_TOKEN} when set, else the data dir's {@code admin.token}. An appliance whose
+     * {@code admin.token} holds only the token's hash ({@code sha256:...}) needs the environment variable.
+     */
     private static String adminToken(Path dataDir) throws IOException {
+        String fromEnv = System.getenv("CM_ADMIN_TOKEN");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv.strip();
+        }
         Path file = dataDir.resolve(SecretFiles.ADMIN_TOKEN);
         if (!Files.exists(file)) {
             throw new ConnectException("no admin token");
         }
-        return Files.readString(file).trim();
+        String token = Files.readString(file).trim();
+        if (token.startsWith("sha256:")) {
+            throw new IllegalStateException(file + " holds only the admin token's hash; set CM_ADMIN_TOKEN to the "
+                    + "token");
+        }
+        return token;
     }
 
     private static HttpClient http() {

@@ -24,6 +24,11 @@ import java.util.function.Function;
  */
 final class BearerAuth {
     private static final String SCHEME = "bearer";
+    /**
+     * An admin token given as {@code sha256:<64 hex digits>} is the hash of the real token: the appliance then holds
+     * no admin secret at all, and the hash itself is not accepted as a token (it is not a base64url token).
+     */
+    static final String DIGEST_PREFIX = "sha256:";
 
     private final byte[] expectedDigest;
     private final Function<String, Optional<String>> backendTokens;
@@ -43,7 +48,7 @@ final class BearerAuth {
      *                      event loop, so it must not block
      */
     BearerAuth(String adminToken, Function<String, Optional<String>> backendTokens, FailureLimiter failures) {
-        this.expectedDigest = sha256(adminToken);
+        this.expectedDigest = digestOf(adminToken);
         this.backendTokens = backendTokens;
         this.failures = failures;
     }
@@ -120,6 +125,22 @@ final class BearerAuth {
             return INVALID;
         }
         return null;
+    }
+
+    private static byte[] digestOf(String adminToken) {
+        if (adminToken.startsWith(DIGEST_PREFIX)) {
+            String hex = adminToken.substring(DIGEST_PREFIX.length());
+            try {
+                byte[] digest = java.util.HexFormat.of().parseHex(hex);
+                if (digest.length == 32) {
+                    return digest;
+                }
+            } catch (IllegalArgumentException e) {
+                // falls through to the error below
+            }
+            throw new IllegalArgumentException("an admin token of the form sha256:... needs 64 hex digits");
+        }
+        return sha256(adminToken);
     }
 
     private static byte[] sha256(String text) {

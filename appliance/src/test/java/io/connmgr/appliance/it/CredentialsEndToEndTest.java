@@ -330,6 +330,20 @@ class CredentialsEndToEndTest {
     // ------------------------------------------------------------------ roles
 
     @Test
+    void adminTokenFile_mayHoldOnlyTheTokensHash_andTheHashIsNoToken() throws Exception {
+        String token = "operator-kept-token-" + "x".repeat(30);
+        String digest = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(token.getBytes(StandardCharsets.UTF_8)));
+        java.nio.file.Files.writeString(dir.resolve("admin.token"), "sha256:" + digest + "\n");
+        java.nio.file.Files.setPosixFilePermissions(dir.resolve("admin.token"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        start();
+        assertThat(harness.call("GET", "/v1/stats", token, null).statusCode()).isEqualTo(200);
+        assertThat(harness.call("GET", "/v1/stats", "sha256:" + digest, null).statusCode()).isEqualTo(401);
+        assertThat(harness.call("GET", "/v1/stats", digest, null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void adminToken_isNoBackendCredential_onTheControlChannelOrTheProxy() throws Exception {
         start();
         String admin = harness.adminToken();
