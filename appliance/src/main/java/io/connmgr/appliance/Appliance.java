@@ -16,6 +16,7 @@ import io.connmgr.appliance.messaging.WebhookForwarder;
 import io.connmgr.appliance.rpc.RpcService;
 import io.connmgr.appliance.store.MessageStore;
 import io.connmgr.appliance.auth.Credentials;
+import io.connmgr.appliance.auth.RevokedSessionCheck;
 import io.connmgr.appliance.auth.SecretFiles;
 import io.connmgr.appliance.config.ApplianceConfig;
 import io.connmgr.appliance.control.BackendGateway;
@@ -181,6 +182,7 @@ public final class Appliance implements AutoCloseable {
                 sessionWrites, metrics, time, new PressureMonitor(config.pressureHeapPercent(),
                 config.pressureMaxAwake()), timers, uplinkBus);
         forwarder.target = manager;
+        manager.addObserver(new RevokedSessionCheck(credentials.revocations(), manager::revoke));
         manager.recoverSessions();
         directAddresses = new DirectAddressBook(store, InstantSource.system()).load();
         backends = new BackendRegistry(store.backends(), time);
