@@ -190,10 +190,20 @@ public final class DeviceCli {
                     System.err.println("cm device rotate-fleet-key: no " + SecretFiles.FLEET_KEY + " in " + dataDir);
                     return 1;
                 }
-                io.connmgr.appliance.auth.FleetKeys.Rotation r = io.connmgr.appliance.auth.FleetKeys.load(dataDir,
-                        io.connmgr.appliance.session.TimeSource.SYSTEM, new SimpleMeterRegistry()).rotate(window.get());
-                fingerprint = r.fingerprint();
-                previousExpiresAt = r.previousExpiresAt().toString();
+                // Holding the store's lock proves no appliance runs on this data dir (one with its admin API on
+                // another address would otherwise keep verifying with the keys it loaded).
+                try (ApplianceStore store = openStore(dataDir)) {
+                    io.connmgr.appliance.auth.FleetKeys.Rotation r = io.connmgr.appliance.auth.FleetKeys.load(
+                            dataDir, io.connmgr.appliance.session.TimeSource.SYSTEM, new SimpleMeterRegistry())
+                            .rotate(window.get());
+                    fingerprint = r.fingerprint();
+                    previousExpiresAt = r.previousExpiresAt().toString();
+                } catch (StoreException e) {
+                    System.err.println("cm device rotate-fleet-key: the admin API at " + admin + " does not answer and "
+                            + "the store cannot be opened (" + e.getMessage() + "); is the appliance running with "
+                            + "another --admin address?");
+                    return 1;
+                }
             }
             System.out.println("fleet key rotated: new key " + fingerprint + " (in " + dataDir.resolve(
                     SecretFiles.FLEET_KEY) + "); the previous key verifies until " + previousExpiresAt);
