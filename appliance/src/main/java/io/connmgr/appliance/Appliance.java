@@ -3,6 +3,7 @@ package io.connmgr.appliance;
 import io.connmgr.appliance.admin.AdminOptions;
 import io.connmgr.appliance.admin.AdminServer;
 import io.connmgr.appliance.admin.BackendApi;
+import io.connmgr.appliance.admin.CredentialApi;
 import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.auth.DeviceAuthenticator;
 import io.connmgr.appliance.backend.BackendRegistry;
@@ -15,7 +16,8 @@ import io.connmgr.appliance.messaging.UplinkJournalWriter;
 import io.connmgr.appliance.messaging.WebhookForwarder;
 import io.connmgr.appliance.rpc.RpcService;
 import io.connmgr.appliance.store.MessageStore;
-import io.connmgr.appliance.auth.FleetTokens;
+import io.connmgr.appliance.auth.Credentials;
+import io.connmgr.appliance.auth.RevokedSessionCheck;
 import io.connmgr.appliance.auth.SecretFiles;
 import io.connmgr.appliance.config.ApplianceConfig;
 import io.connmgr.appliance.control.BackendGateway;
@@ -83,6 +85,7 @@ public final class Appliance implements AutoCloseable {
     private SleepLoop sleepLoop;
     private ConnectionManager manager;
     private AdminServer admin;
+    private Credentials credentials;
     private BackendRegistry backends;
     private MessagingService messaging;
     private RpcService rpc;
@@ -159,7 +162,7 @@ public final class Appliance implements AutoCloseable {
         store = RocksDbStore.open(config.dataDir().resolve("store"),
                 new StoreOptions(config.storeMoveAsideIfCorrupt(), config.storeCacheSize(),
                         StoreOptions.DEFAULT_SESSION_WRITE_BUFFER_BYTES), metrics.meterRegistry());
-        byte[] fleetKey = SecretFiles.fleetKey(config.dataDir());
+        credentials = Credentials.open(config, time, metrics.meterRegistry());
         String adminToken = SecretFiles.adminToken(config.dataDir());
 
         Transport transport = Transport.detect();
@@ -183,6 +186,7 @@ public final class Appliance implements AutoCloseable {
                 sessionWrites, metrics, time, new PressureMonitor(config.pressureHeapPercent(),
                 config.pressureMaxAwake()), timers, uplinkJournal);
         forwarder.target = manager;
+        manager.addObserver(new RevokedSessionCheck(credentials.revocations(), manager::revoke));
         manager.recoverSessions();
         directAddresses = new DirectAddressBook(store, InstantSource.system()).load();
         backends = new BackendRegistry(store.backends(), time);
@@ -200,8 +204,8 @@ public final class Appliance implements AutoCloseable {
                     config.messaging().webhookMaxAttempts(), metrics.meterRegistry()).start();
         }
         DeviceLinkPipelines pipelines = new DeviceLinkPipelines(manager,
-                new HandshakeService(new DeviceAuthenticator(new FleetTokens(fleetKey), store), store,
-                        directAddresses), metrics,
+                new HandshakeService(new DeviceAuthenticator(credentials.fleetKeys(), store,
+                        credentials.revocations()), store, directAddresses, credentials.deviceFailures()), metrics,
                 storeReads, time, config.maxFrameSize(), config.handshakeTimeout().toMillis(),
                 config.maxPendingHandshakes());
         manager.attachPipelines(pipelines);
@@ -236,7 +240,9 @@ public final class Appliance implements AutoCloseable {
                 Math.max(AdminOptions.DEFAULT_MAX_REQUEST_BYTES, config.maxFrameSize())),
                 new DeviceDirectoryService(manager, store, config, () -> ready), metrics.registry(),
                 adminGroup, transport.serverChannelClass(),
-                new BackendApi(config, backends, messaging, rpc, manager, store, reachability));
+                new BackendApi(config, backends, messaging, rpc, manager, store, reachability),
+                new CredentialApi(credentials.fleetKeys(), credentials.revocations(), manager::revoke,
+                        credentials.backendConnections(), credentials.adminFailures()));
         try {
             admin.start();
         } catch (RuntimeException e) {
@@ -248,7 +254,8 @@ public final class Appliance implements AutoCloseable {
             try {
                 proxy = new ProxyServer(config.proxyBindAddress(), config.proxyPort(), streams, directFirst,
                         backendAuthenticator,
-                        config.proxyTrustedSources(), storeReads, bossGroup, workerGroup, transport.serverChannelClass()).start();
+                        config.proxyTrustedSources(), storeReads, bossGroup, workerGroup, transport.serverChannelClass(),
+                        credentials.proxyGuard()).start();
             } catch (RuntimeException e) {
                 close();
                 throw e;
@@ -259,7 +266,8 @@ public final class Appliance implements AutoCloseable {
             try {
                 control = new ControlServer(ControlOptions.defaults(config.controlBindAddress(), config.controlPort(),
                         config.maxFrameSize(), config.handshakeTimeout()), backendGateway, backendAuthenticator,
-                        storeReads, new ControlMetrics(metrics.meterRegistry())).start(adminGroup, adminGroup,
+                        storeReads, new ControlMetrics(metrics.meterRegistry()), credentials.controlGuard())
+                        .start(adminGroup, adminGroup,
                         transport.serverChannelClass());
             } catch (RuntimeException e) {
                 close();
@@ -446,6 +454,11 @@ public final class Appliance implements AutoCloseable {
     /** Checks back-end credentials (proxy, REST, control channel). */
     public BackendAuthenticator backendAuthenticator() {
         return backendAuthenticator;
+    }
+
+    /** Fleet keys, revocations and failure limits; null before start. */
+    public Credentials credentials() {
+        return credentials;
     }
 
     public BackendRegistry backends() {

@@ -1,5 +1,6 @@
 package io.connmgr.appliance.admin;
 
+import io.connmgr.appliance.transport.ClientAddress;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -55,7 +57,7 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
             ctx.close();
             return;
         }
-        pending.add(exchange(request));
+        pending.add(exchange(request, ClientAddress.of(ctx.channel())));
         ctx.channel().config().setAutoRead(false);
         runPending(ctx);
     }
@@ -67,7 +69,7 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
     }
 
     /** Decides, on the event loop, what answering this request takes. Copies the body out of the Netty buffer. */
-    private Exchange exchange(FullHttpRequest request) {
+    private Exchange exchange(FullHttpRequest request, SocketAddress source) {
         if (request.decoderResult().isFailure()) {
             return Exchange.immediate(MalformedRequests.ROUTE, MalformedRequests.response(
                     request.decoderResult().cause()), true);
@@ -77,7 +79,13 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
         String rawPath = uri.rawPath();
         RouteMatch match = router.match(request.method(), rawPath);
         if (needsToken(match, rawPath)) {
-            BearerAuth.Caller caller = auth.caller(request.headers());
+            BearerAuth.Caller caller = auth.caller(request.headers(), source);
+            if (caller.rateLimited()) {
+                return Exchange.immediate(match.routeTag(), AdminResponse.error(HttpResponseStatus.TOO_MANY_REQUESTS,
+                        "rate_limited", caller.refusal())
+                        .withHeader(HttpHeaderNames.RETRY_AFTER.toString(), Long.toString(caller.retryAfterSeconds())),
+                        false);
+            }
             if (caller.refusal() != null) {
                 return Exchange.immediate(match.routeTag(),
                         AdminResponse.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", caller.refusal())

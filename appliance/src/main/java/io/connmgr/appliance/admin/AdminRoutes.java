@@ -1,5 +1,6 @@
 package io.connmgr.appliance.admin;
 
+import io.connmgr.appliance.auth.BackendConnections;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
 
@@ -18,16 +19,24 @@ final class AdminRoutes {
         return create(options, directory, registry, null);
     }
 
-    /** @param backendApi null for an appliance without the back-end endpoints (tests of the admin API alone) */
     static Router create(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
                          BackendApi backendApi) {
+        return create(options, directory, registry, backendApi, null);
+    }
+
+    /**
+     * @param backendApi  null for an appliance without the back-end endpoints (tests of the admin API alone)
+     * @param credentials null for one without fleet key rotation and revocation
+     */
+    static Router create(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
+                         BackendApi backendApi, CredentialApi credentials) {
         HealthRoutes health = new HealthRoutes(directory);
         MetricsRoute metrics = new MetricsRoute(registry);
         StatsRoute stats = new StatsRoute(directory);
         DeviceQueryRoutes devices = new DeviceQueryRoutes(directory);
         DeviceTierRoute tier = new DeviceTierRoute(directory);
         DeviceConnectionRoute connection = new DeviceConnectionRoute(directory);
-        DeviceProvisionRoute provisioning = new DeviceProvisionRoute(directory);
+        DeviceProvisionRoute provisioning = new DeviceProvisionRoute(directory, credentials);
         Router.Builder builder = Router.builder()
                 .add(HttpMethod.GET, "/healthz", OPEN, EVENT_LOOP, health::health)
                 .add(HttpMethod.GET, "/readyz", OPEN, WORKER, health::readiness)
@@ -38,15 +47,22 @@ final class AdminRoutes {
                 .add(HttpMethod.GET, "/v1/devices/{id}", BACKEND, WORKER, devices::device)
                 .add(HttpMethod.POST, "/v1/devices/{id}/tier", TOKEN, WORKER, tier::requestTier)
                 .add(HttpMethod.DELETE, "/v1/devices/{id}/connection", TOKEN, WORKER, connection::disconnect);
+        if (credentials != null) {
+            FleetKeyRoutes fleetKey = new FleetKeyRoutes(credentials.fleetKeys());
+            builder.add(HttpMethod.POST, "/v1/devices/{id}/revoke", TOKEN, WORKER, provisioning::revoke)
+                    .add(HttpMethod.GET, "/v1/admin/fleet-key", TOKEN, WORKER, fleetKey::status)
+                    .add(HttpMethod.POST, "/v1/admin/fleet-key/rotate", TOKEN, WORKER, fleetKey::rotate);
+        }
         if (backendApi != null) {
-            addBackendRoutes(builder, backendApi);
+            addBackendRoutes(builder, backendApi, credentials);
         }
         return builder.build();
     }
 
     /** What back-end servers use to reach devices, and the admin's management of their credentials. */
-    private static void addBackendRoutes(Router.Builder builder, BackendApi api) {
-        BackendRoutes backends = new BackendRoutes(api.backends());
+    private static void addBackendRoutes(Router.Builder builder, BackendApi api, CredentialApi credentials) {
+        BackendRoutes backends = new BackendRoutes(api.backends(),
+                credentials != null ? credentials.backendConnections() : new BackendConnections());
         MessageRoutes messages = new MessageRoutes(api);
         RpcRoute rpc = new RpcRoute(api);
         DeviceSettingsRoute settings = new DeviceSettingsRoute(api);

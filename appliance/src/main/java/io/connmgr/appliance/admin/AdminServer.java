@@ -49,6 +49,15 @@ public final class AdminServer implements AutoCloseable {
     public AdminServer(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
                        EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
                        BackendApi backendApi) {
+        this(options, directory, registry, group, serverChannelClass, backendApi, null);
+    }
+
+    /**
+     * @param credentials fleet key rotation, device revocation and the admin failure limit; null for none
+     */
+    public AdminServer(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
+                       EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
+                       BackendApi backendApi, CredentialApi credentials) {
         this.options = Objects.requireNonNull(options, "options");
         this.group = Objects.requireNonNull(group, "group");
         this.serverChannelClass = Objects.requireNonNull(serverChannelClass, "serverChannelClass");
@@ -57,9 +66,10 @@ public final class AdminServer implements AutoCloseable {
         this.workers = new ThreadPoolExecutor(WORKER_THREADS, WORKER_THREADS, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(WORKER_QUEUE), workerThreads());
         this.workers.allowCoreThreadTimeOut(true);
-        Router router = AdminRoutes.create(options, directory, registry, backendApi);
-        BearerAuth auth = backendApi == null ? new BearerAuth(options.adminToken())
-                : new BearerAuth(options.adminToken(), backendApi.backends()::authenticateBearer);
+        Router router = AdminRoutes.create(options, directory, registry, backendApi, credentials);
+        BearerAuth auth = new BearerAuth(options.adminToken(),
+                backendApi == null ? token -> java.util.Optional.empty() : backendApi.backends()::authenticateBearer,
+                credentials == null ? null : credentials.adminFailures());
         this.initializer = new AdminChannelInitializer(router, auth, workers,
                 new ResponseWriter(new AdminRequestMetrics(registry)), options.maxRequestBytes(),
                 options.requestTimeout(), connections);

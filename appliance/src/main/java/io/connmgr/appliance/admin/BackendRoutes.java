@@ -1,19 +1,28 @@
 package io.connmgr.appliance.admin;
 
+import io.connmgr.appliance.auth.BackendConnections;
 import io.connmgr.appliance.backend.BackendRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.List;
 
-/** Issues, lists and revokes back-end credentials (admin token only). */
+/**
+ * Issues, lists and revokes back-end credentials (admin token only). Revoking ends the back-end's open control
+ * channels (GOAWAY REVOKED) and proxy connections at once.
+ */
 final class BackendRoutes {
+    private static final Logger log = LoggerFactory.getLogger(BackendRoutes.class);
     private final BackendRegistry registry;
+    private final BackendConnections connections;
 
-    BackendRoutes(BackendRegistry registry) {
+    BackendRoutes(BackendRegistry registry, BackendConnections connections) {
         this.registry = registry;
+        this.connections = connections;
     }
 
     AdminResponse create(AdminRequest request) {
@@ -43,6 +52,8 @@ final class BackendRoutes {
             throw new ApiException(HttpResponseStatus.NOT_FOUND, "unknown_backend", "no back-end '"
                     + AdminJson.truncate(name) + "'");
         }
+        int ended = connections.revoke(name);
+        log.info("back-end {} revoked; {} open connection(s) ended", name, ended);
         return AdminResponse.noContent();
     }
 

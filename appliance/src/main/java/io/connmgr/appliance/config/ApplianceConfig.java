@@ -51,7 +51,9 @@ public record ApplianceConfig(
         Map<String, String> services,
         String controlBindAddress,
         int controlPort,
-        MessagingConfig messaging) {
+        MessagingConfig messaging,
+        // credentials: failure limits per source address
+        AuthConfig auth) {
 
     static ApplianceConfig from(Map<String, Object> v) {
         return new ApplianceConfig(
@@ -100,7 +102,8 @@ public record ApplianceConfig(
                 ServiceList.parse((String) v.get("services")),
                 (String) v.get("control-bind-address"),
                 i(v, "control-port"),
-                MessagingConfig.from(v));
+                MessagingConfig.from(v),
+                AuthConfig.from(v));
     }
 
     private static int i(Map<String, Object> v, String key) {

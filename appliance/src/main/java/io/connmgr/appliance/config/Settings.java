@@ -81,7 +81,8 @@ public final class Settings {
             s("services", STRING, "",
                     "Back-end services devices may open links to: name=host:port, comma-separated."));
 
-    public static final List<Setting> ALL = java.util.stream.Stream.of(CORE, MessagingConfig.SETTINGS)
+    public static final List<Setting> ALL = java.util.stream.Stream.of(CORE, MessagingConfig.SETTINGS,
+                    AuthConfig.SETTINGS /* credentials: failure limits */)
             .flatMap(List::stream).toList();
 
     public static final Map<String, Setting> BY_NAME =

@@ -1,6 +1,7 @@
 package io.connmgr.appliance.control;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.appliance.auth.BackendGuard;
 import io.connmgr.protocol.backend.BackendFrameDecoder;
 import io.connmgr.protocol.backend.BackendFrameEncoder;
 import io.netty.channel.ChannelHandler;
@@ -34,9 +35,12 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final Executor authExecutor;
     private final ControlMetrics metrics;
     private final ChannelGroup channels;
+    private final BackendGuard guard;
 
     ControlChannelInitializer(ControlOptions options, BackendGateway gateway, BackendAuthenticator authenticator,
-                              Executor authExecutor, ControlMetrics metrics, ChannelGroup channels) {
+                              Executor authExecutor, ControlMetrics metrics, ChannelGroup channels,
+                              BackendGuard guard) {
+        this.guard = guard;
         this.options = options;
         this.gateway = gateway;
         this.authenticator = authenticator;
@@ -55,7 +59,7 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(DECODER, new BackendFrameDecoder(options.maxFrameSize(), BackendFrameDecoder.Side.APPLIANCE));
         p.addLast(IDLE, new IdleStateHandler(3 * keepAliveMillis, keepAliveMillis, 0, TimeUnit.MILLISECONDS));
         p.addLast(HANDSHAKE, new ControlHandshakeHandler(options, gateway.capabilities(), authenticator, authExecutor,
-                metrics, () -> new ControlSessionHandler(options, gateway, metrics)));
+                metrics, guard, () -> new ControlSessionHandler(options, gateway, metrics)));
         p.addLast(EXCEPTIONS, ControlExceptionHandler.INSTANCE);
     }
 }

@@ -1,12 +1,15 @@
 package io.connmgr.appliance.control;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.appliance.auth.BackendGuard;
+import io.connmgr.appliance.transport.ClientAddress;
 import io.connmgr.protocol.backend.BackendFrame;
 import io.connmgr.protocol.backend.BackendFrame.GoAway;
 import io.connmgr.protocol.backend.BackendFrame.Hello;
 import io.connmgr.protocol.backend.BackendWire;
 import io.connmgr.protocol.codec.ProtocolViolation;
 import io.connmgr.protocol.wire.ReasonCode;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -16,6 +19,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -37,13 +41,16 @@ final class ControlHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final BackendAuthenticator authenticator;
     private final Executor authExecutor;
     private final ControlMetrics metrics;
+    private final BackendGuard guard;
     private final Supplier<ControlSessionHandler> sessions;
     private ScheduledFuture<?> deadline;
     private boolean authenticating;
 
     /** @param offered the capabilities the gateway serves; a back-end is granted those it also asks for */
     ControlHandshakeHandler(ControlOptions options, int offered, BackendAuthenticator authenticator,
-                            Executor authExecutor, ControlMetrics metrics, Supplier<ControlSessionHandler> sessions) {
+                            Executor authExecutor, ControlMetrics metrics, BackendGuard guard,
+                            Supplier<ControlSessionHandler> sessions) {
+        this.guard = guard;
         this.options = options;
         this.offered = offered;
         this.authenticator = authenticator;
@@ -88,12 +95,21 @@ final class ControlHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private void authenticate(ChannelHandlerContext ctx, Hello hello) {
         authenticating = true;
+        SocketAddress source = ClientAddress.of(ctx.channel());
+        if (!guard.failures().allow(source)) {
+            refuse(ctx, ReasonCode.RATE_LIMITED, guard.failures().retryAfterSeconds(source) * 1000,
+                    "too many failed HELLOs from this address");
+            return;
+        }
         String token = new String(hello.token(), StandardCharsets.UTF_8);
+        long stamp = guard.connections().stamp();
         CompletableFuture.supplyAsync(() -> authenticator.authenticate(hello.name(), token), authExecutor)
-                .whenCompleteAsync((name, failure) -> welcome(ctx, hello, name, failure), ctx.executor());
+                .whenCompleteAsync((name, failure) -> welcome(ctx, hello, name, failure, source, stamp),
+                        ctx.executor());
     }
 
-    private void welcome(ChannelHandlerContext ctx, Hello hello, Optional<String> name, Throwable failure) {
+    private void welcome(ChannelHandlerContext ctx, Hello hello, Optional<String> name, Throwable failure,
+                         SocketAddress source, long stamp) {
         if (!ctx.channel().isActive() || ctx.isRemoved()) {
             return;
         }
@@ -103,6 +119,7 @@ final class ControlHandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (name.isEmpty()) {
+            guard.failures().failed(source);
             refuse(ctx, ReasonCode.BAD_CREDENTIALS, RETRY_AFTER_REFUSAL_MILLIS, "unknown back-end or wrong token");
             return;
         }
@@ -113,6 +130,18 @@ final class ControlHandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(new BackendFrame.Welcome(BackendWire.VERSION, (int) options.keepAlive().toSeconds(),
                 options.maxFrameSize(), capabilities, options.maxPendingEvents(), name.get()));
         ctx.pipeline().replace(this, ControlChannelInitializer.SESSION, session);
+        Channel channel = ctx.channel();
+        guard.connections().register(name.get(), channel, stamp, () -> revoked(channel));
+    }
+
+    /** The back-end's credential was revoked: GOAWAY REVOKED, then close (section 14.3). */
+    private void revoked(Channel channel) {
+        if (channel.isActive()) {
+            metrics.closed(ReasonCode.REVOKED);
+            channel.config().setAutoRead(false);
+            channel.writeAndFlush(new GoAway(ReasonCode.REVOKED, 0, ReasonCode.REVOKED.description()))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     private void refuse(ChannelHandlerContext ctx, ReasonCode reason, long retryAfterMillis, String message) {

@@ -1,6 +1,7 @@
 package io.connmgr.appliance.control;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.appliance.auth.BackendGuard;
 import io.connmgr.protocol.backend.BackendFrame;
 import io.connmgr.protocol.wire.ReasonCode;
 import io.netty.bootstrap.ServerBootstrap;
@@ -31,10 +32,16 @@ public final class ControlServer implements AutoCloseable {
 
     public ControlServer(ControlOptions options, BackendGateway gateway, BackendAuthenticator authenticator,
                          Executor authExecutor, ControlMetrics metrics) {
+        this(options, gateway, authenticator, authExecutor, metrics, BackendGuard.unguarded("control"));
+    }
+
+    /** @param guard failed-HELLO limit per source address, and the live channels a revocation ends */
+    public ControlServer(ControlOptions options, BackendGateway gateway, BackendAuthenticator authenticator,
+                         Executor authExecutor, ControlMetrics metrics, BackendGuard guard) {
         this.options = options;
         this.metrics = metrics;
         this.initializer = new ControlChannelInitializer(options, gateway, authenticator, authExecutor, metrics,
-                channels);
+                channels, guard);
     }
 
     /** Binds the listener; throws {@link IllegalStateException} when the port cannot be had. */

@@ -2,6 +2,7 @@ package io.connmgr.appliance.devicelink;
 
 import io.connmgr.appliance.metrics.ApplianceMetrics;
 import io.connmgr.appliance.tier.ConnectionManager;
+import io.connmgr.appliance.transport.ClientAddress;
 import io.connmgr.protocol.message.Frame;
 import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.message.Reject;
@@ -95,7 +96,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         helloSeen = true;
         ctx.channel().config().setAutoRead(false);
-        CompletableFuture.supplyAsync(() -> service.check(hello), storeExecutor)
+        CompletableFuture.supplyAsync(() -> service.check(hello, ClientAddress.of(ctx.channel())), storeExecutor)
                 .whenCompleteAsync((verdict, error) -> finish(ctx, hello, verdict, error), ctx.executor());
     }
 

@@ -1,6 +1,7 @@
 package io.connmgr.appliance.devicelink;
 
 import io.connmgr.appliance.auth.DeviceAuthenticator;
+import io.connmgr.appliance.auth.FailureLimiter;
 import io.connmgr.appliance.backend.DirectAddressBook;
 import io.connmgr.appliance.store.ApplianceStore;
 import io.connmgr.appliance.store.DeviceSettings;
@@ -8,6 +9,7 @@ import io.connmgr.appliance.store.SessionRecord;
 import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.wire.ReasonCode;
 
+import java.net.SocketAddress;
 import java.util.Optional;
 
 /**
@@ -18,12 +20,15 @@ public final class HandshakeService {
     private final DeviceAuthenticator authenticator;
     private final ApplianceStore store;
     private final DirectAddressBook directAddresses;
+    private final FailureLimiter failures;
 
+    /** @param failures failed credentials per source address; over its limit a HELLO gets RATE_LIMITED unread */
     public HandshakeService(DeviceAuthenticator authenticator, ApplianceStore store,
-                            DirectAddressBook directAddresses) {
+                            DirectAddressBook directAddresses, FailureLimiter failures) {
         this.authenticator = authenticator;
         this.store = store;
         this.directAddresses = directAddresses;
+        this.failures = failures;
     }
 
     /**
@@ -33,9 +38,16 @@ public final class HandshakeService {
     public record Verdict(ReasonCode refusal, DeviceSettings overrides, Optional<SessionRecord> previous) {
     }
 
-    public Verdict check(Hello hello) {
+    /** @param source the client's address ({@link io.connmgr.appliance.transport.ClientAddress#of}) */
+    public Verdict check(Hello hello, SocketAddress source) {
+        if (!failures.allow(source)) {
+            return new Verdict(ReasonCode.RATE_LIMITED, DeviceSettings.NONE, Optional.empty());
+        }
         Optional<ReasonCode> refusal = authenticator.check(hello.deviceId(), hello.credential());
         if (refusal.isPresent()) {
+            if (DeviceAuthenticator.isCredentialFailure(refusal.get())) {
+                failures.failed(source);
+            }
             return new Verdict(refusal.get(), DeviceSettings.NONE, Optional.empty());
         }
         directAddresses.announced(hello);

@@ -104,7 +104,8 @@ final class HttpConnectProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             connection.handOff(ctx, d, p, backend.get(), ProxyFailures.httpSuccess(), ProxyFailures::httpFailure);
-        });
+        }, retryAfterSeconds -> refuse(429, "rate_limited", "too many failed credentials from this address; retry "
+                + "later", "Retry-After: " + Math.max(1, retryAfterSeconds)));
     }
 
     private void malformed(DecoderResult result) {

@@ -1,6 +1,8 @@
 package io.connmgr.appliance.proxy;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.appliance.auth.BackendGuard;
+import io.connmgr.appliance.transport.ClientAddress;
 import io.connmgr.appliance.stream.BackendRelayHandler;
 import io.connmgr.appliance.stream.OpenFailure;
 import io.connmgr.appliance.stream.OpenRequest;
@@ -13,12 +15,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.net.SocketAddress;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * What both proxy protocols share for one back-end connection: the request deadline, credential checks off the event
@@ -56,16 +60,39 @@ final class ProxyConnection {
         return context.trustedSources().contains(channel.remoteAddress());
     }
 
-    /** Checks a back-end credential on the store executor; {@code then} runs on the channel's event loop. */
-    void authenticate(String name, String token, Consumer<Optional<String>> then) {
+    /**
+     * Checks a back-end credential on the store executor; {@code then} runs on the channel's event loop. An address
+     * that failed too often lately is not checked at all: {@code limited} runs instead, given the seconds to wait. An
+     * accepted connection is registered under its back-end, so revoking the credential closes it.
+     */
+    void authenticate(String name, String token, Consumer<Optional<String>> then, LongConsumer limited) {
+        SocketAddress source = ClientAddress.of(channel);
+        BackendGuard guard = context.guard();
+        if (!guard.failures().allow(source)) {
+            limited.accept(guard.failures().retryAfterSeconds(source));
+            return;
+        }
         BackendAuthenticator auth = context.authenticator();
+        long stamp = guard.connections().stamp();
         CompletableFuture.supplyAsync(() -> auth.authenticate(name, token), context.authExecutor())
                 .exceptionally(e -> Optional.empty())
                 .thenAcceptAsync(result -> {
-                    if (channel.isActive()) {
-                        then.accept(result);
+                    if (!channel.isActive()) {
+                        return;
                     }
+                    if (result.isEmpty()) {
+                        guard.failures().failed(source);
+                    } else if (!guard.connections().register(result.get(), channel, stamp, this::revoked)) {
+                        return;
+                    }
+                    then.accept(result);
                 }, channel.eventLoop());
+    }
+
+    /** The credential was revoked: a relayed connection is a byte stream by now, so closing is all there is. */
+    private void revoked() {
+        finish("revoked");
+        channel.close();
     }
 
     /** Answers with {@code reply} and closes, counting the outcome. */

@@ -82,6 +82,7 @@ final class ProxyFailures {
             case 405 -> "Method Not Allowed";
             case 407 -> "Proxy Authentication Required";
             case 414 -> "URI Too Long";
+            case 429 -> "Too Many Requests";
             case 431 -> "Request Header Fields Too Large";
             case 502 -> "Bad Gateway";
             case 503 -> "Service Unavailable";

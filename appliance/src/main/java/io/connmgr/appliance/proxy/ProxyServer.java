@@ -1,6 +1,7 @@
 package io.connmgr.appliance.proxy;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.appliance.auth.BackendGuard;
 import io.connmgr.appliance.config.SourceNetworks;
 import io.connmgr.appliance.stream.OpenRequest;
 import io.connmgr.appliance.stream.StreamService;
@@ -36,7 +37,8 @@ public final class ProxyServer implements AutoCloseable {
      *                       the device's direct address first
      */
     record Context(StreamService streams, BackendAuthenticator authenticator, Executor authExecutor,
-                   long requestTimeoutMillis, SourceNetworks trustedSources, Consumer<OpenRequest> opener) {
+                   long requestTimeoutMillis, SourceNetworks trustedSources, Consumer<OpenRequest> opener,
+                   BackendGuard guard) {
     }
 
     /** The back-end name of a request accepted without credentials from a trusted source. */
@@ -57,10 +59,19 @@ public final class ProxyServer implements AutoCloseable {
     public ProxyServer(String bindAddress, int port, StreamService streams, Consumer<OpenRequest> opener,
                        BackendAuthenticator authenticator, SourceNetworks trustedSources, Executor authExecutor,
                        EventLoopGroup boss, EventLoopGroup workers, Class<? extends ServerChannel> serverChannelClass) {
+        this(bindAddress, port, streams, opener, authenticator, trustedSources, authExecutor, boss, workers,
+                serverChannelClass, BackendGuard.unguarded("proxy"));
+    }
+
+    /** @param guard failed-credential limit per source address, and the live connections a revocation ends */
+    public ProxyServer(String bindAddress, int port, StreamService streams, Consumer<OpenRequest> opener,
+                       BackendAuthenticator authenticator, SourceNetworks trustedSources, Executor authExecutor,
+                       EventLoopGroup boss, EventLoopGroup workers, Class<? extends ServerChannel> serverChannelClass,
+                       BackendGuard guard) {
         this.bindAddress = bindAddress;
         this.port = port;
         this.context = new Context(streams, authenticator, authExecutor, REQUEST_TIMEOUT_MILLIS, trustedSources,
-                opener);
+                opener, guard);
         this.boss = boss;
         this.workers = workers;
         this.serverChannelClass = serverChannelClass;

@@ -109,6 +109,10 @@ final class Socks5ProxyHandler extends ChannelInboundHandlerAdapter {
                 replay.forEach(b -> ctx.pipeline().fireChannelRead(b));
             }
             ctx.channel().config().setAutoRead(true);
+        }, retryAfterSeconds -> {
+            // RFC 1929 has one failure status; the counter tells rate limiting apart
+            releaseHeld();
+            connection.refuse(AUTH_FAILED, "rate_limited");
         });
     }
 

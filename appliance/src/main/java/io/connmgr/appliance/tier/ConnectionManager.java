@@ -933,6 +933,14 @@ public final class ConnectionManager implements SleepLoop.Listener {
     }
 
     /**
+     * The device's credential was revoked: its connection ends with GOAWAY REVOKED in whichever tier it is (a sleeping
+     * one straight from the sleep table); false when it had none.
+     */
+    public boolean revoke(String deviceId) {
+        return disconnect(deviceId, ReasonCode.REVOKED);
+    }
+
+    /**
      * A server opened or closed a link to the device (streams, RPC). When the last link closes, the connection
      * sleeps at once: the seed's "server activity" demotion trigger.
      */
