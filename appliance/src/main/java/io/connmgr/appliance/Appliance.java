@@ -27,6 +27,7 @@ import io.connmgr.appliance.devicelink.DeviceLinkPipelines;
 import io.connmgr.appliance.devicelink.HandshakeService;
 import io.connmgr.appliance.metrics.ApplianceMetrics;
 import io.connmgr.appliance.proxy.ProxyServer;
+import io.connmgr.appliance.transport.proxyprotocol.ProxyProtocolPolicies;
 import io.connmgr.appliance.stream.StreamService;
 import io.connmgr.appliance.session.TimeSource;
 import io.connmgr.appliance.session.UplinkSink;
@@ -218,9 +219,13 @@ public final class Appliance implements AutoCloseable {
             sleepLoop.start();
         }
 
+        // PROXY protocol: each listener takes a header from the balancers it trusts, within the handshake deadline.
+        ProxyProtocolPolicies proxyProtocol = ProxyProtocolPolicies.of(config.proxyProtocol(),
+                config.handshakeTimeout(), metrics.meterRegistry());
         ServerBootstrap b = new ServerBootstrap().group(bossGroup, workerGroup)
                 .channel(transport.serverChannelClass())
-                .childHandler(new DeviceLinkInitializer(pipelines, metrics));
+                .childHandler(new DeviceLinkInitializer(pipelines, metrics)
+                        .withProxyProtocol(proxyProtocol.device()));
         transport.configureDeviceListener(b, config);
         try {
             deviceListener = b.bind(config.bindAddress(), config.devicePort()).sync().channel();
@@ -246,7 +251,8 @@ public final class Appliance implements AutoCloseable {
             try {
                 proxy = new ProxyServer(config.proxyBindAddress(), config.proxyPort(), streams, directFirst,
                         backendAuthenticator,
-                        config.proxyTrustedSources(), storeReads, bossGroup, workerGroup, transport.serverChannelClass()).start();
+                        config.proxyTrustedSources(), storeReads, bossGroup, workerGroup, transport.serverChannelClass())
+                        .withProxyProtocol(proxyProtocol.proxy()).start();
             } catch (RuntimeException e) {
                 close();
                 throw e;
@@ -257,7 +263,8 @@ public final class Appliance implements AutoCloseable {
             try {
                 control = new ControlServer(ControlOptions.defaults(config.controlBindAddress(), config.controlPort(),
                         config.maxFrameSize(), config.handshakeTimeout()), backendGateway, backendAuthenticator,
-                        storeReads, new ControlMetrics(metrics.meterRegistry())).start(adminGroup, adminGroup,
+                        storeReads, new ControlMetrics(metrics.meterRegistry()))
+                        .withProxyProtocol(proxyProtocol.control()).start(adminGroup, adminGroup,
                         transport.serverChannelClass());
             } catch (RuntimeException e) {
                 close();

@@ -1,6 +1,7 @@
 package io.connmgr.appliance.control;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.appliance.transport.proxyprotocol.ProxyProtocolPolicy;
 import io.connmgr.protocol.backend.BackendFrameDecoder;
 import io.connmgr.protocol.backend.BackendFrameEncoder;
 import io.netty.channel.ChannelHandler;
@@ -34,6 +35,7 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final Executor authExecutor;
     private final ControlMetrics metrics;
     private final ChannelGroup channels;
+    private ProxyProtocolPolicy proxyProtocol = ProxyProtocolPolicy.OFF;
 
     ControlChannelInitializer(ControlOptions options, BackendGateway gateway, BackendAuthenticator authenticator,
                               Executor authExecutor, ControlMetrics metrics, ChannelGroup channels) {
@@ -43,6 +45,11 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.authExecutor = authExecutor;
         this.metrics = metrics;
         this.channels = channels;
+    }
+
+    /** Set before the listener binds. */
+    void proxyProtocol(ProxyProtocolPolicy policy) {
+        this.proxyProtocol = policy;
     }
 
     @Override
@@ -57,5 +64,6 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(HANDSHAKE, new ControlHandshakeHandler(options, gateway.capabilities(), authenticator, authExecutor,
                 metrics, () -> new ControlSessionHandler(options, gateway, metrics)));
         p.addLast(EXCEPTIONS, ControlExceptionHandler.INSTANCE);
+        proxyProtocol.addFirstIfTrusted(ch); // last, so the PROXY header stages come before all others
     }
 }

@@ -1,6 +1,7 @@
 package io.connmgr.appliance.control;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.appliance.transport.ClientAddress;
 import io.connmgr.protocol.backend.BackendFrame;
 import io.connmgr.protocol.backend.BackendFrame.GoAway;
 import io.connmgr.protocol.backend.BackendFrame.Hello;
@@ -108,6 +109,8 @@ final class ControlHandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         int capabilities = hello.capabilities() & offered;
         metrics.welcomed();
+        log.info("back-end '{}' welcomed on the control channel from {}", name.get(),
+                ClientAddress.of(ctx.channel()));
         ControlSessionHandler session = sessions.get();
         session.start(name.get(), capabilities);
         ctx.writeAndFlush(new BackendFrame.Welcome(BackendWire.VERSION, (int) options.keepAlive().toSeconds(),
