@@ -12,6 +12,8 @@ command -v ssh >/dev/null 2>&1      || need+=(openssh-client)
 command -v nc >/dev/null 2>&1      || need+=(netcat-openbsd)
 # The load-test peer: the tests start their own broker on a free port, never the package's service.
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+# The load balancer in front of the appliance in the PROXY protocol tests; they start their own haproxy.
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-test-deps: need root to install: ${need[*]}" >&2

@@ -30,6 +30,7 @@ import io.connmgr.appliance.devicelink.DeviceLinkPipelines;
 import io.connmgr.appliance.devicelink.HandshakeService;
 import io.connmgr.appliance.metrics.ApplianceMetrics;
 import io.connmgr.appliance.proxy.ProxyServer;
+import io.connmgr.appliance.transport.proxyprotocol.ProxyProtocolPolicies;
 import io.connmgr.appliance.stream.StreamService;
 import io.connmgr.appliance.session.TimeSource;
 import io.connmgr.appliance.session.UplinkSink;
@@ -224,9 +225,13 @@ public final class Appliance implements AutoCloseable {
             sleepLoop.start();
         }
 
+        // PROXY protocol: each listener takes a header from the balancers it trusts, within the handshake deadline.
+        ProxyProtocolPolicies proxyProtocol = ProxyProtocolPolicies.of(config.proxyProtocol(),
+                config.handshakeTimeout(), metrics.meterRegistry());
         ServerBootstrap b = new ServerBootstrap().group(bossGroup, workerGroup)
                 .channel(transport.serverChannelClass())
-                .childHandler(new DeviceLinkInitializer(pipelines, metrics));
+                .childHandler(new DeviceLinkInitializer(pipelines, metrics)
+                        .withProxyProtocol(proxyProtocol.device()));
         transport.configureDeviceListener(b, config);
         try {
             deviceListener = b.bind(config.bindAddress(), config.devicePort()).sync().channel();
@@ -255,7 +260,7 @@ public final class Appliance implements AutoCloseable {
                 proxy = new ProxyServer(config.proxyBindAddress(), config.proxyPort(), streams, directFirst,
                         backendAuthenticator,
                         config.proxyTrustedSources(), storeReads, bossGroup, workerGroup, transport.serverChannelClass(),
-                        credentials.proxyGuard()).start();
+                        credentials.proxyGuard()).withProxyProtocol(proxyProtocol.proxy()).start();
             } catch (RuntimeException e) {
                 close();
                 throw e;
@@ -267,7 +272,7 @@ public final class Appliance implements AutoCloseable {
                 control = new ControlServer(ControlOptions.defaults(config.controlBindAddress(), config.controlPort(),
                         config.maxFrameSize(), config.handshakeTimeout()), backendGateway, backendAuthenticator,
                         storeReads, new ControlMetrics(metrics.meterRegistry()), credentials.controlGuard())
-                        .start(adminGroup, adminGroup,
+                        .withProxyProtocol(proxyProtocol.control()).start(adminGroup, adminGroup,
                         transport.serverChannelClass());
             } catch (RuntimeException e) {
                 close();

@@ -53,7 +53,8 @@ public record ApplianceConfig(
         int controlPort,
         MessagingConfig messaging,
         // credentials: failure limits per source address
-        AuthConfig auth) {
+        AuthConfig auth,
+        ProxyProtocolConfig proxyProtocol) {
 
     static ApplianceConfig from(Map<String, Object> v) {
         return new ApplianceConfig(
@@ -103,7 +104,8 @@ public record ApplianceConfig(
                 (String) v.get("control-bind-address"),
                 i(v, "control-port"),
                 MessagingConfig.from(v),
-                AuthConfig.from(v));
+                AuthConfig.from(v),
+                ProxyProtocolConfig.from(v));
     }
 
     private static int i(Map<String, Object> v, String key) {

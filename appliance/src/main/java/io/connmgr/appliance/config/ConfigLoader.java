@@ -61,6 +61,7 @@ public final class ConfigLoader {
                 }
             }
         }
+        ProxyProtocolConfig.check(values, errors);
         if (errors.isEmpty()) {
             checkRelations(values, errors);
         }

@@ -79,7 +79,19 @@ public final class Settings {
             s("data-connection-splice", BOOL, "true",
                     "Relay data connections with splice(2) (epoll): the bytes stay in the kernel; false = copy them."),
             s("services", STRING, "",
-                    "Back-end services devices may open links to: name=host:port, comma-separated."));
+                    "Back-end services devices may open links to: name=host:port, comma-separated."),
+            // PROXY protocol (docs/configuration.md "PROXY protocol"): off until a balancer is trusted.
+            s("proxy-protocol-trusted", STRING, "",
+                    "Load balancers (CIDR, comma-separated) whose connections must start with a PROXY protocol v1 "
+                            + "or v2 header naming the real client, on every listener without its own list; "
+                            + "empty = off."),
+            s("proxy-protocol-trusted-device", STRING, "",
+                    "The same for the device listener only; empty = proxy-protocol-trusted, none = off here."),
+            s("proxy-protocol-trusted-proxy", STRING, "",
+                    "The same for the back-end proxy listener only; empty = proxy-protocol-trusted, none = off here."),
+            s("proxy-protocol-trusted-control", STRING, "",
+                    "The same for the back-end control channel only; empty = proxy-protocol-trusted, "
+                            + "none = off here."));
 
     public static final List<Setting> ALL = java.util.stream.Stream.of(CORE, MessagingConfig.SETTINGS,
                     AuthConfig.SETTINGS /* credentials: failure limits */)

@@ -2,6 +2,7 @@ package io.connmgr.appliance.control;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.auth.BackendGuard;
+import io.connmgr.appliance.transport.proxyprotocol.ProxyProtocolPolicy;
 import io.connmgr.protocol.backend.BackendFrameDecoder;
 import io.connmgr.protocol.backend.BackendFrameEncoder;
 import io.netty.channel.ChannelHandler;
@@ -36,6 +37,7 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final ControlMetrics metrics;
     private final ChannelGroup channels;
     private final BackendGuard guard;
+    private ProxyProtocolPolicy proxyProtocol = ProxyProtocolPolicy.OFF;
 
     ControlChannelInitializer(ControlOptions options, BackendGateway gateway, BackendAuthenticator authenticator,
                               Executor authExecutor, ControlMetrics metrics, ChannelGroup channels,
@@ -47,6 +49,11 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.authExecutor = authExecutor;
         this.metrics = metrics;
         this.channels = channels;
+    }
+
+    /** Set before the listener binds. */
+    void proxyProtocol(ProxyProtocolPolicy policy) {
+        this.proxyProtocol = policy;
     }
 
     @Override
@@ -61,5 +68,6 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(HANDSHAKE, new ControlHandshakeHandler(options, gateway.capabilities(), authenticator, authExecutor,
                 metrics, guard, () -> new ControlSessionHandler(options, gateway, metrics)));
         p.addLast(EXCEPTIONS, ControlExceptionHandler.INSTANCE);
+        proxyProtocol.addFirstIfTrusted(ch); // last, so the PROXY header stages come before all others
     }
 }

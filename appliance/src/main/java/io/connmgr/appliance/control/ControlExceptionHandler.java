@@ -1,5 +1,6 @@
 package io.connmgr.appliance.control;
 
+import io.connmgr.appliance.transport.ClientAddress;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -18,9 +19,9 @@ final class ControlExceptionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
-            log.debug("control channel {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            log.debug("control channel {}: {}", ClientAddress.of(ctx.channel()), cause.toString());
         } else {
-            log.warn("control channel {} failed: {}", ctx.channel().remoteAddress(), cause.toString(), cause);
+            log.warn("control channel {} failed: {}", ClientAddress.of(ctx.channel()), cause.toString(), cause);
         }
         ctx.close();
     }

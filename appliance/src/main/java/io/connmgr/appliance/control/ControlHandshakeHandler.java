@@ -125,6 +125,8 @@ final class ControlHandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         int capabilities = hello.capabilities() & offered;
         metrics.welcomed();
+        log.info("back-end '{}' welcomed on the control channel from {}", name.get(),
+                ClientAddress.of(ctx.channel()));
         ControlSessionHandler session = sessions.get();
         session.start(name.get(), capabilities);
         ctx.writeAndFlush(new BackendFrame.Welcome(BackendWire.VERSION, (int) options.keepAlive().toSeconds(),

@@ -2,6 +2,7 @@ package io.connmgr.appliance.control;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.auth.BackendGuard;
+import io.connmgr.appliance.transport.proxyprotocol.ProxyProtocolPolicy;
 import io.connmgr.protocol.backend.BackendFrame;
 import io.connmgr.protocol.wire.ReasonCode;
 import io.netty.bootstrap.ServerBootstrap;
@@ -42,6 +43,12 @@ public final class ControlServer implements AutoCloseable {
         this.metrics = metrics;
         this.initializer = new ControlChannelInitializer(options, gateway, authenticator, authExecutor, metrics,
                 channels, guard);
+    }
+
+    /** Back-ends may come through the balancers {@code policy} trusts; before {@link #start}. */
+    public ControlServer withProxyProtocol(ProxyProtocolPolicy policy) {
+        initializer.proxyProtocol(policy);
+        return this;
     }
 
     /** Binds the listener; throws {@link IllegalStateException} when the port cannot be had. */

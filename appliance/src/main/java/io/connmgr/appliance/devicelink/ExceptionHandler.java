@@ -1,5 +1,6 @@
 package io.connmgr.appliance.devicelink;
 
+import io.connmgr.appliance.transport.ClientAddress;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -24,9 +25,9 @@ public final class ExceptionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException || cause instanceof Errors.NativeIoException) {
-            log.debug("device connection {} I/O error: {}", ctx.channel().remoteAddress(), cause.toString());
+            log.debug("device connection {} I/O error: {}", ClientAddress.of(ctx.channel()), cause.toString());
         } else {
-            log.warn("device connection {} closed after an unexpected error", ctx.channel().remoteAddress(), cause);
+            log.warn("device connection {} closed after an unexpected error", ClientAddress.of(ctx.channel()), cause);
         }
         ctx.close();
     }

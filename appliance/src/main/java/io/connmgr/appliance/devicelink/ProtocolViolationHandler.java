@@ -1,5 +1,6 @@
 package io.connmgr.appliance.devicelink;
 
+import io.connmgr.appliance.transport.ClientAddress;
 import io.connmgr.appliance.metrics.ApplianceMetrics;
 import io.connmgr.protocol.codec.ProtocolViolation;
 import io.connmgr.protocol.message.GoAway;
@@ -32,7 +33,7 @@ public final class ProtocolViolationHandler extends ChannelInboundHandlerAdapter
             return;
         }
         metrics.frameRejected(violation.reason());
-        log.debug("device connection {}: {} ({})", ctx.channel().remoteAddress(), violation.reason(),
+        log.debug("device connection {}: {} ({})", ClientAddress.of(ctx.channel()), violation.reason(),
                 violation.detail());
         boolean welcomed = ctx.pipeline().get(HandlerNames.HANDSHAKE) == null;
         Farewell.send(ctx.channel(), welcomed

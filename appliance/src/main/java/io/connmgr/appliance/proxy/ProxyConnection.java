@@ -8,6 +8,7 @@ import io.connmgr.appliance.stream.OpenFailure;
 import io.connmgr.appliance.stream.OpenRequest;
 import io.connmgr.appliance.stream.SocketEndpoint;
 import io.connmgr.appliance.stream.StreamMetrics;
+import io.connmgr.appliance.transport.ClientAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -55,9 +56,14 @@ final class ProxyConnection {
         this.protocol = name;
     }
 
-    /** The peer is in {@code proxy-trusted-sources} and may go without credentials. */
+    /**
+     * The client is in {@code proxy-trusted-sources} and may go without credentials. Behind a trusted balancer that
+     * is the client its PROXY header names, not the balancer: trusting the balancer's address would let everyone
+     * behind it in. Only a balancer in {@code proxy-protocol-trusted} can name a client, so no one else can claim a
+     * trusted address this way; a balancer's LOCAL health check goes by the balancer's own address.
+     */
     boolean fromTrustedSource() {
-        return context.trustedSources().contains(channel.remoteAddress());
+        return context.trustedSources().contains(ClientAddress.of(channel));
     }
 
     /**

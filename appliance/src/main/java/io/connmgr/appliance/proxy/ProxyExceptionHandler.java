@@ -1,5 +1,6 @@
 package io.connmgr.appliance.proxy;
 
+import io.connmgr.appliance.transport.ClientAddress;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -15,7 +16,7 @@ final class ProxyExceptionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!(cause instanceof java.io.IOException)) {
-            log.debug("back-end connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            log.debug("back-end connection {}: {}", ClientAddress.of(ctx.channel()), cause.toString());
         }
         ctx.close();
     }

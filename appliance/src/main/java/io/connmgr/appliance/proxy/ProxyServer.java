@@ -5,6 +5,7 @@ import io.connmgr.appliance.auth.BackendGuard;
 import io.connmgr.appliance.config.SourceNetworks;
 import io.connmgr.appliance.stream.OpenRequest;
 import io.connmgr.appliance.stream.StreamService;
+import io.connmgr.appliance.transport.proxyprotocol.ProxyProtocolPolicy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -50,6 +51,7 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Class<? extends ServerChannel> serverChannelClass;
+    private ProxyProtocolPolicy proxyProtocol = ProxyProtocolPolicy.OFF;
     private Channel listener;
 
     /**
@@ -77,6 +79,12 @@ public final class ProxyServer implements AutoCloseable {
         this.serverChannelClass = serverChannelClass;
     }
 
+    /** Back-ends may come through the balancers {@code policy} trusts; before {@link #start}. */
+    public ProxyServer withProxyProtocol(ProxyProtocolPolicy policy) {
+        this.proxyProtocol = policy;
+        return this;
+    }
+
     public ProxyServer start() {
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(serverChannelClass)
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -90,6 +98,7 @@ public final class ProxyServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(ProxyConnection.DETECTOR, new ProtocolDetector(connection))
                                 .addLast(ProxyConnection.EXCEPTIONS, ProxyExceptionHandler.INSTANCE);
+                        proxyProtocol.addFirstIfTrusted(ch); // last, so the PROXY header stages come first
                     }
                 });
         try {

@@ -26,8 +26,16 @@ final class TestDevice implements AutoCloseable {
     private final OutputStream out;
 
     TestDevice(int port) throws IOException {
+        this(null, new InetSocketAddress("127.0.0.1", port));
+    }
+
+    /** Connects from {@code local} (any free port of it; null = the system's choice) to {@code appliance}. */
+    TestDevice(InetSocketAddress local, InetSocketAddress appliance) throws IOException {
         socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        if (local != null) {
+            socket.bind(local);
+        }
+        socket.connect(appliance, 5000);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = new DataInputStream(socket.getInputStream());
