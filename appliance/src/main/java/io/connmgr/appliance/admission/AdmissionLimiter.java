@@ -8,11 +8,13 @@ import java.util.random.RandomGenerator;
  * A token bucket for new handshakes, and the schedule the excess is sent away on.
  *
  * <p>The bucket holds up to {@code burst} tokens and refills at {@code rate} per second; a HELLO that finds a token is
- * admitted. One that does not is deferred: it is given a reconnect-after spread uniformly over the time the rate
- * needs to admit every device deferred so far (the <em>window</em>). Each deferral lengthens the window by one
- * token's worth (1/rate), and the window shrinks with time as the rate works it off, so a fleet of N arriving at once
- * is told to come back over about N/rate seconds: the arrivals the rate can admit, not a second wave of N. The window
- * never exceeds {@code deferMax}, and a deferral is never shorter than {@link #MIN_DEFER_MILLIS}.
+ * admitted. One that does not is deferred, and given a slot: the deferrals form a queue that the rate works off, each
+ * one lengthening it by one token's worth (1/rate), and a device is told to come back when its place in that queue
+ * comes up, jittered uniformly over the {@link #SLOT_SPREAD_MILLIS} before it. So N devices arriving at once are
+ * spread over about N/rate seconds, about {@code rate} a second, in the order they came: the arrivals the rate can
+ * admit, not a second wave of N, and not the front-loaded crowd a plain uniform [0, window] would send back early.
+ * The queue (the <em>window</em>) shrinks with time as the rate works it off, never exceeds {@code deferMax}, and
+ * every reconnect-after is at least {@link #MIN_DEFER_MILLIS}.
  *
  * <p>Thread-safe: every event loop asks it. A lock is enough; it is held for a few arithmetic operations, at most a
  * few thousand times a second.
@@ -20,6 +22,8 @@ import java.util.random.RandomGenerator;
 public final class AdmissionLimiter {
     /** Shortest reconnect-after of a deferral: less would bring the device back before the bucket has refilled. */
     public static final long MIN_DEFER_MILLIS = 1000;
+    /** Width of the jitter around a deferred device's slot. */
+    public static final long SLOT_SPREAD_MILLIS = 1000;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final TimeSource time;
@@ -60,16 +64,17 @@ public final class AdmissionLimiter {
     }
 
     /**
-     * A reconnect-after for a device sent away now (by the rate, or by any other limit), in milliseconds: uniform in
-     * [{@link #MIN_DEFER_MILLIS}, {@link #MIN_DEFER_MILLIS} + window], the window lengthened by this device.
+     * A reconnect-after for a device sent away now (by the rate, or by any other limit), in milliseconds: its slot at
+     * the end of the window (lengthened by this device), less up to {@link #SLOT_SPREAD_MILLIS} of jitter, plus
+     * {@link #MIN_DEFER_MILLIS}; at most {@code deferMax}.
      */
     public synchronized long deferMillis() {
         long now = time.nanoTime();
         long end = Math.max(windowEndNanos, now) + nanosPerToken;
-        windowEndNanos = Math.min(end, now + deferMaxNanos);
-        long windowMillis = Math.max(0, (windowEndNanos - now) / 1_000_000L);
-        long spread = Math.max(0, Math.min(windowMillis, deferMaxNanos / 1_000_000L - MIN_DEFER_MILLIS));
-        return MIN_DEFER_MILLIS + random.nextLong(spread + 1);
+        windowEndNanos = Math.min(end, now + deferMaxNanos - MIN_DEFER_MILLIS * 1_000_000L);
+        long slotMillis = Math.max(0, (windowEndNanos - now) / 1_000_000L);
+        long earliest = Math.max(0, slotMillis - SLOT_SPREAD_MILLIS);
+        return MIN_DEFER_MILLIS + earliest + random.nextLong(slotMillis - earliest + 1);
     }
 
     /** The current deferral window: how long the rate needs to admit everyone deferred so far. */
