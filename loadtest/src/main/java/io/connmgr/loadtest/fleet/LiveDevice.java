@@ -203,7 +203,8 @@ final class LiveDevice {
             comeBackAtOnce = false;
             delay = Duration.ZERO;
         } else if (goAwayHintMillis != NONE) {
-            delay = fleet.policy().goAwayDelay(Duration.ofMillis(goAwayHintMillis), nextAttempt(), fleet.random());
+            nextAttempt();
+            delay = fleet.policy().goAwayDelay(Duration.ofMillis(goAwayHintMillis), fleet.random());
         } else {
             delay = fleet.policy().delay(nextAttempt(), fleet.random());
         }
