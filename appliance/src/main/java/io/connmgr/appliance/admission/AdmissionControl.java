@@ -4,7 +4,7 @@ import io.connmgr.appliance.session.TimeSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
@@ -43,17 +43,16 @@ public final class AdmissionControl {
     /** Admission as configured, on the appliance's clock, sized for this machine's cores where asked. */
     public static AdmissionControl create(AdmissionOptions options, int maxPendingHandshakes, TimeSource time,
                                           MeterRegistry registry) {
-        return create(options, maxPendingHandshakes, time, ThreadLocalRandom.current(), registry);
+        // Not thread-safe, and need not be: the limiter draws from it under its lock.
+        return create(options, maxPendingHandshakes, time, new SplittableRandom(), registry);
     }
 
     /** As {@link #create(AdmissionOptions, int, TimeSource, MeterRegistry)}, with the random source given (tests). */
     public static AdmissionControl create(AdmissionOptions options, int maxPendingHandshakes, TimeSource time,
                                           RandomGenerator random, MeterRegistry registry) {
         int rate = options.effectiveRate(Runtime.getRuntime().availableProcessors());
-        // ThreadLocalRandom must not be shared across threads; the limiter draws under its lock from any thread.
-        RandomGenerator source = random instanceof ThreadLocalRandom ? new java.util.SplittableRandom() : random;
         return new AdmissionControl(new AdmissionLimiter(rate, options.effectiveBurst(rate),
-                options.deferMax().toMillis(), time, source), maxPendingHandshakes, options.pauseAccept(), registry);
+                options.deferMax().toMillis(), time, random), maxPendingHandshakes, options.pauseAccept(), registry);
     }
 
     /**
