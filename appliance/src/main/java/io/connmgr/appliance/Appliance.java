@@ -2,6 +2,7 @@ package io.connmgr.appliance;
 
 import io.connmgr.appliance.admin.AdminOptions;
 import io.connmgr.appliance.admin.AdminServer;
+import io.connmgr.appliance.admission.AdmissionControl;
 import io.connmgr.appliance.admin.BackendApi;
 import io.connmgr.appliance.admin.CredentialApi;
 import io.connmgr.appliance.auth.BackendAuthenticator;
@@ -208,7 +209,8 @@ public final class Appliance implements AutoCloseable {
                 new HandshakeService(new DeviceAuthenticator(credentials.fleetKeys(), store,
                         credentials.revocations()), store, directAddresses, credentials.deviceFailures()), metrics,
                 storeReads, time, config.maxFrameSize(), config.handshakeTimeout().toMillis(),
-                config.maxPendingHandshakes());
+                AdmissionControl.create(config.admission(), config.maxPendingHandshakes(), time,
+                        metrics.meterRegistry()));
         manager.attachPipelines(pipelines);
         streams = new StreamService(manager, storeReads, metrics, StreamService.Options.of(config, transport.isEpoll()));
         DirectReachability reachability = new DirectReachability(manager, store,

@@ -25,7 +25,18 @@ public final class Settings {
             s("handshake-timeout", DURATION, "5s", 100, 300_000, "Time a new connection has to send HELLO."),
             s("max-frame-size", SIZE, "1MiB", 64, 0xFF_FFFF, "Largest frame payload accepted from a device."),
             s("max-pending-handshakes", INT, "10000", 1, 10_000_000,
-                    "Connections allowed between accept and WELCOME; beyond it new ones get REJECT(OVERLOADED)."),
+                    "Connections allowed between accept and WELCOME; beyond it new ones get GOAWAY(OVERLOADED)."),
+            // Admission control (reconnect storms): docs/configuration.md "Admission control".
+            s("admission-rate", INT, "0", 0, 10_000_000,
+                    "New handshakes admitted per second; beyond it a HELLO gets GOAWAY(OVERLOADED) with a "
+                            + "reconnect-after; 0 = sized for the box (1000 per core)."),
+            s("admission-burst", INT, "0", 0, 10_000_000,
+                    "Handshakes admitted at once on top of the rate; 0 = one second of the rate."),
+            s("admission-defer-max", DURATION, "60s", 1000, DAY_MS,
+                    "Longest reconnect-after given to a deferred device; the window grows with the backlog up to it."),
+            s("admission-accept-pause", BOOL, "false",
+                    "Stop accepting while max-pending-handshakes are pending (until half are done): the kernel's "
+                            + "backlog holds the excess instead of the heap."),
             s("idle-after", DURATION, "30s", 0, 365 * DAY_MS,
                     "Time without application data before ACTIVE becomes IDLE; 0 = never."),
             s("sleep-after", DURATION, "5m", 0, 365 * DAY_MS,

@@ -1,5 +1,6 @@
 package io.connmgr.appliance.devicelink;
 
+import io.connmgr.appliance.admission.AdmissionControl;
 import io.connmgr.appliance.metrics.ApplianceMetrics;
 import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.TimeSource;
@@ -11,7 +12,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds the device-link pipeline of each tier, in one place.
@@ -34,13 +34,12 @@ public final class DeviceLinkPipelines {
     private final ProtocolViolationHandler violations;
     private final int maxFrameSize;
     private final long handshakeTimeoutMillis;
-    private final int maxPendingHandshakes;
-    private final AtomicInteger pendingHandshakes = new AtomicInteger();
+    private final AdmissionControl admission;
     private StreamService streams;
 
     public DeviceLinkPipelines(ConnectionManager manager, HandshakeService handshakeService,
                                ApplianceMetrics metrics, Executor storeExecutor, TimeSource time, int maxFrameSize,
-                               long handshakeTimeoutMillis, int maxPendingHandshakes) {
+                               long handshakeTimeoutMillis, AdmissionControl admission) {
         this.manager = manager;
         this.handshakeService = handshakeService;
         this.metrics = metrics;
@@ -48,7 +47,7 @@ public final class DeviceLinkPipelines {
         this.time = time;
         this.maxFrameSize = maxFrameSize;
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
-        this.maxPendingHandshakes = maxPendingHandshakes;
+        this.admission = admission;
         this.violations = new ProtocolViolationHandler(metrics, manager.violationReconnectAfterMillis());
     }
 
@@ -63,7 +62,7 @@ public final class DeviceLinkPipelines {
                 .addLast(HandlerNames.VIOLATIONS, violations)
                 .addLast(HandlerNames.ENCODER, FrameEncoder.INSTANCE)
                 .addLast(HandlerNames.HANDSHAKE, new HandshakeHandler(handshakeService, manager, metrics,
-                        storeExecutor, handshakeTimeoutMillis, pendingHandshakes, maxPendingHandshakes)
+                        storeExecutor, handshakeTimeoutMillis, admission)
                         .acceptingAttach(streams))
                 .addLast(HandlerNames.EXCEPTIONS, ExceptionHandler.INSTANCE);
     }

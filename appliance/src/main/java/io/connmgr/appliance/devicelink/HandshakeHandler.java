@@ -1,14 +1,17 @@
 package io.connmgr.appliance.devicelink;
 
+import io.connmgr.appliance.admission.AdmissionControl;
 import io.connmgr.appliance.metrics.ApplianceMetrics;
 import io.connmgr.appliance.tier.ConnectionManager;
 import io.connmgr.appliance.transport.ClientAddress;
 import io.connmgr.protocol.message.Frame;
+import io.connmgr.protocol.message.GoAway;
 import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.message.Reject;
 import io.connmgr.protocol.message.StreamAttach;
 import io.connmgr.appliance.stream.StreamService;
 import io.connmgr.protocol.wire.ReasonCode;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -17,12 +20,14 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Waits for HELLO within the handshake deadline, checks it off the event loop (the store may be read), and hands the
  * connection to the connection manager, which replaces this handler with the ACTIVE pipeline. Reading stops while
  * the check runs, so nothing is buffered on the device's behalf before it is known.
+ *
+ * <p>Admission control comes first: a connection beyond the pending limit, or a HELLO the admission rate has no room
+ * for, is answered GOAWAY(OVERLOADED) with a reconnect-after and closed, before any store or session work.
  */
 public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private final HandshakeService service;
@@ -30,23 +35,20 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private final ApplianceMetrics metrics;
     private final Executor storeExecutor;
     private final long timeoutMillis;
-    private final AtomicInteger pendingHandshakes;
-    private final int maxPendingHandshakes;
+    private final AdmissionControl admission;
     private ScheduledFuture<?> deadline;
     private boolean holdsSlot;
     private boolean helloSeen;
     private StreamService streams;
 
     public HandshakeHandler(HandshakeService service, ConnectionManager manager, ApplianceMetrics metrics,
-                            Executor storeExecutor, long timeoutMillis, AtomicInteger pendingHandshakes,
-                            int maxPendingHandshakes) {
+                            Executor storeExecutor, long timeoutMillis, AdmissionControl admission) {
         this.service = service;
         this.manager = manager;
         this.metrics = metrics;
         this.storeExecutor = storeExecutor;
         this.timeoutMillis = timeoutMillis;
-        this.pendingHandshakes = pendingHandshakes;
-        this.maxPendingHandshakes = maxPendingHandshakes;
+        this.admission = admission;
     }
 
     /** Accept STREAM_ATTACH (a data connection) in place of HELLO and hand it to {@code streams}. */
@@ -57,11 +59,13 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (pendingHandshakes.incrementAndGet() > maxPendingHandshakes || !manager.accepting()) {
-            pendingHandshakes.decrementAndGet();
-            ReasonCode reason = manager.accepting() ? ReasonCode.OVERLOADED : ReasonCode.SHUTTING_DOWN;
-            metrics.authFailure(reason);
-            Farewell.send(ctx.channel(), new Reject(reason, reason.description()));
+        if (!manager.accepting()) {
+            metrics.authFailure(ReasonCode.SHUTTING_DOWN);
+            Farewell.send(ctx.channel(), new Reject(ReasonCode.SHUTTING_DOWN, ReasonCode.SHUTTING_DOWN.description()));
+            return;
+        }
+        if (!admission.enter(ctx.channel())) {
+            deferred(ctx, admission.deferMillis());
             return;
         }
         holdsSlot = true;
@@ -82,7 +86,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         if (frame instanceof StreamAttach attach && streams != null && !helloSeen) {
             helloSeen = true;
             deadline.cancel(false);
-            release();
+            release(ctx.channel());
             ctx.channel().config().setAutoRead(false);
             streams.attach(ctx.channel(), attach);
             return;
@@ -95,6 +99,13 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         helloSeen = true;
+        long deferMillis = admission.admitHello();
+        if (deferMillis != AdmissionControl.ADMITTED) {
+            deadline.cancel(false);
+            release(ctx.channel());
+            deferred(ctx, deferMillis);
+            return;
+        }
         ctx.channel().config().setAutoRead(false);
         CompletableFuture.supplyAsync(() -> service.check(hello, ClientAddress.of(ctx.channel())), storeExecutor)
                 .whenCompleteAsync((verdict, error) -> finish(ctx, hello, verdict, error), ctx.executor());
@@ -105,7 +116,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         deadline.cancel(false);
-        release();
+        release(ctx.channel());
         if (error != null) {
             metrics.authFailure(ReasonCode.INTERNAL_ERROR);
             Farewell.send(ctx.channel(), new Reject(ReasonCode.INTERNAL_ERROR, "handshake failed, retry later"));
@@ -119,19 +130,25 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         manager.admit(ctx.channel(), hello, verdict);
     }
 
+    /** Sends the device away until {@code reconnectAfterMillis}; protocol.md 6.1 allows GOAWAY in place of WELCOME. */
+    private static void deferred(ChannelHandlerContext ctx, long reconnectAfterMillis) {
+        Farewell.send(ctx.channel(), new GoAway(ReasonCode.OVERLOADED, reconnectAfterMillis,
+                "busy: come back in " + reconnectAfterMillis + " ms"));
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (deadline != null) {
             deadline.cancel(false);
         }
-        release();
+        release(ctx.channel());
         ctx.fireChannelInactive();
     }
 
-    private void release() {
+    private void release(Channel channel) {
         if (holdsSlot) {
             holdsSlot = false;
-            pendingHandshakes.decrementAndGet();
+            admission.leave(channel);
         }
     }
 }

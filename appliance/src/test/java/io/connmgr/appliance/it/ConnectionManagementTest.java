@@ -2,7 +2,6 @@ package io.connmgr.appliance.it;
 
 import io.connmgr.appliance.session.Tier;
 import io.connmgr.protocol.message.GoAway;
-import io.connmgr.protocol.message.Reject;
 import io.connmgr.protocol.wire.ReasonCode;
 import io.netty.channel.epoll.EpollSocketChannelConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -66,16 +65,43 @@ class ConnectionManagementTest {
     }
 
     @Test
-    void floodOfConnects_beyondPendingHandshakes_isRejectedOverloaded() throws Exception {
+    void floodOfConnects_beyondPendingHandshakes_isToldToComeBackLater() throws Exception {
         harness = new ApplianceHarness(dir, "max-pending-handshakes", "2").start();
         try (TestDevice s1 = new TestDevice(harness.devicePort()); TestDevice s2 = new TestDevice(harness.devicePort())) {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> harness.counter("cm.connections.accepted") == 2);
             try (TestDevice third = new TestDevice(harness.devicePort())) {
-                assertThat(((Reject) third.read()).reason()).isEqualTo(ReasonCode.OVERLOADED);
+                GoAway goAway = (GoAway) third.read();
+                assertThat(goAway.reason()).isEqualTo(ReasonCode.OVERLOADED);
+                assertThat(goAway.reconnectAfterMillis()).isBetween(1000L, 60_000L);
                 assertThat(third.closedByPeer()).isTrue();
             }
-            assertThat(harness.counter("cm.auth.failures", "reason", "overloaded")).isEqualTo(1);
+            assertThat(harness.counter("cm.admission.deferred", "reason", "pending")).isEqualTo(1);
+            assertThat(harness.gauge("cm.admission.pending.handshakes")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void acceptPause_atThePendingCap_leavesTheExcessInTheBacklog_untilHandshakesFinish() throws Exception {
+        harness = new ApplianceHarness(dir, "max-pending-handshakes", "2", "admission-accept-pause", "true").start();
+        try (TestDevice s1 = new TestDevice(harness.devicePort()); TestDevice s2 = new TestDevice(harness.devicePort())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> harness.gauge("cm.admission.accept.paused") == 1);
+            // The listener's read already requested is still served (Netty): one more accept batch comes in and, over
+            // the cap, is sent away. After it the listener stops accepting.
+            try (TestDevice third = new TestDevice(harness.devicePort())) {
+                assertThat(((GoAway) third.read()).reason()).isEqualTo(ReasonCode.OVERLOADED);
+            }
+            try (TestDevice fourth = new TestDevice(harness.devicePort())) {
+                fourth.send(TestDevice.hello("dev-4", harness.fleetToken("dev-4")));
+                // Held by the kernel, not accepted: nothing is spent on it, and it is not sent away either.
+                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                        .until(() -> harness.counter("cm.connections.accepted") == 3);
+                s1.connect("dev-1", harness.fleetToken("dev-1"));
+                assertThat(fourth.read()).isInstanceOf(io.connmgr.protocol.message.Welcome.class);
+                assertThat(harness.counter("cm.connections.accepted")).isEqualTo(4);
+                assertThat(harness.counter("cm.admission.accept.pauses")).isGreaterThanOrEqualTo(1);
+                assertThat(harness.counter("cm.admission.deferred", "reason", "pending")).isEqualTo(1);
+            }
         }
     }
 

@@ -41,9 +41,13 @@ final class Backoff {
         return policy.permanentFailureDelay(random);
     }
 
-    /** Delay after a GOAWAY that asked the device to stay away for at least {@code hint}. */
+    /**
+     * Delay after a GOAWAY that asked the device to stay away for at least {@code hint}. It counts as an attempt, so a
+     * failure after it backs off further, but the delay itself is the hint and its jitter only.
+     */
     Duration afterGoAway(Duration hint) {
-        return policy.goAwayDelay(hint, nextAttempt(), random);
+        nextAttempt();
+        return policy.goAwayDelay(hint, random);
     }
 
     /** Attempt number the next failure will use (0 right after a stable connection). */

@@ -19,6 +19,8 @@ public record ReconnectPolicy(Duration initial, Duration cap, Duration stableAft
     public static final Duration DEFAULT_INITIAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_CAP = Duration.ofSeconds(60);
     public static final Duration DEFAULT_STABLE_AFTER = Duration.ofSeconds(30);
+    /** Smallest jitter ceiling added to a GOAWAY's reconnect-after (docs/protocol.md section 6.6). */
+    public static final Duration GOAWAY_MIN_JITTER = Duration.ofSeconds(1);
     public static final ReconnectPolicy DEFAULT = new ReconnectPolicy(DEFAULT_INITIAL, DEFAULT_CAP, DEFAULT_STABLE_AFTER);
 
     public ReconnectPolicy {
@@ -65,11 +67,16 @@ public record ReconnectPolicy(Duration initial, Duration cap, Duration stableAft
     }
 
     /**
-     * Delay after the appliance said when to come back: the hint is a lower bound, and the usual full-jitter window is
-     * added on top so that every device told "in 30 s" does not arrive in the same millisecond.
+     * Delay after the appliance said when to come back (GOAWAY, after WELCOME or in place of it): the hint is a lower
+     * bound, and a random delay between 0 and max(1 s, 20 % of the hint) is added, as docs/protocol.md section 6.6
+     * says, so that every device told "in 30 s" does not arrive in the same millisecond. The appliance spreads a
+     * fleet it defers over the time it needs to admit it; the device's own exponential window is not added on top,
+     * which would undo that spread after a few deferrals.
      */
-    public Duration goAwayDelay(Duration hint, int attempt, RandomGenerator random) {
-        return hint.plus(delay(attempt, random));
+    public Duration goAwayDelay(Duration hint, RandomGenerator random) {
+        long hintMillis = Math.max(0, hint.toMillis());
+        long jitterCeiling = Math.max(GOAWAY_MIN_JITTER.toMillis(), hintMillis / 5);
+        return Duration.ofMillis(hintMillis + random.nextLong(jitterCeiling + 1));
     }
 
     /** Whether a connection that lasted {@code connectedFor} counts as stable. */

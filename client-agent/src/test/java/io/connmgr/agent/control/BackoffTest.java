@@ -59,6 +59,6 @@ class BackoffTest {
         backoff.connected();
         ticker.advance(1, TimeUnit.HOURS);
 
-        assertThat(backoff.afterGoAway(Duration.ofSeconds(10))).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(11));
+        assertThat(backoff.afterGoAway(Duration.ofSeconds(10))).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(12));
     }
 }

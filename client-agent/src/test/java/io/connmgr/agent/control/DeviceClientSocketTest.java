@@ -153,10 +153,35 @@ abstract class DeviceClientSocketTest {
         StateChange backingOff = events.first(ConnectionState.BACKING_OFF).change();
         assertThat(backingOff.cause().kind()).isEqualTo(Kind.GOAWAY);
         assertThat(backingOff.cause().reason()).isEqualTo(ReasonCode.SHUTTING_DOWN);
-        // hint + full jitter of the first window (100 ms here) on top.
-        assertThat(backingOff.delay()).isBetween(ms(hintMillis), ms(hintMillis + 100));
+        // hint + up to max(1 s, 20 % of the hint) of jitter (docs/protocol.md 6.6).
+        assertThat(backingOff.delay()).isBetween(ms(hintMillis), ms(hintMillis + 1000));
         assertThat(events.goAways).singleElement().extracting(GoAway::message).isEqualTo("maintenance");
         await().until(() -> client.state() == ConnectionState.CONNECTED);
+    }
+
+    @Test
+    void goAwayInPlaceOfWelcome_waitsTheHintPlusJitter_thenConnects() {
+        long hintMillis = 1200;
+        java.util.concurrent.atomic.AtomicInteger hellos = new java.util.concurrent.atomic.AtomicInteger();
+        appliance.onHello = hello -> hellos.getAndIncrement() == 0
+                ? new GoAway(ReasonCode.OVERLOADED, hintMillis, "busy") : appliance.welcome(hello);
+        DeviceClient client = started(client());
+
+        await().until(() -> client.state() == ConnectionState.CONNECTED);
+
+        var first = appliance.connection(0);
+        var second = appliance.connection(1);
+        assertThat(Duration.ofNanos(second.acceptedAtNanos() - first.acceptedAtNanos()))
+                .isGreaterThanOrEqualTo(ms(hintMillis));
+        StateChange backingOff = events.first(ConnectionState.BACKING_OFF).change();
+        assertThat(backingOff.cause().kind()).isEqualTo(Kind.GOAWAY);
+        assertThat(backingOff.cause().reason()).isEqualTo(ReasonCode.OVERLOADED);
+        assertThat(backingOff.cause().reconnectAfter()).isEqualTo(ms(hintMillis));
+        assertThat(backingOff.cause().isPermanent()).isFalse();
+        assertThat(backingOff.delay()).isBetween(ms(hintMillis), ms(hintMillis + 1000));
+        assertThat(events.goAways).singleElement().extracting(GoAway::reasonCode)
+                .isEqualTo(ReasonCode.OVERLOADED.code());
+        assertThat(appliance.connections()).hasSize(2);
     }
 
     @Test

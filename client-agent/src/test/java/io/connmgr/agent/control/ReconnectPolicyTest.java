@@ -85,14 +85,21 @@ class ReconnectPolicyTest {
     }
 
     @Test
-    void goAwayDelay_isTheHintPlusJitter_evenWhenTheHintExceedsTheCap() {
+    void goAwayDelay_isTheHintPlusUpToTheLargerOfOneSecondAndAFifthOfIt_evenWhenTheHintExceedsTheCap() {
         var random = new SplittableRandom(5);
+        long shortMax = 0;
+        long longMax = 0;
         for (int i = 0; i < 1000; i++) {
-            assertThat(policy.goAwayDelay(Duration.ofSeconds(5), 0, random))
-                    .isBetween(Duration.ofSeconds(5), Duration.ofSeconds(6));
-            assertThat(policy.goAwayDelay(Duration.ofMinutes(5), 3, random))
-                    .isBetween(Duration.ofMinutes(5), Duration.ofMinutes(5).plusSeconds(8));
+            Duration shortHint = policy.goAwayDelay(Duration.ofSeconds(3), random);
+            Duration longHint = policy.goAwayDelay(Duration.ofMinutes(5), random);
+            assertThat(shortHint).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(4));
+            assertThat(longHint).isBetween(Duration.ofMinutes(5), Duration.ofMinutes(6));
+            shortMax = Math.max(shortMax, shortHint.toMillis());
+            longMax = Math.max(longMax, longHint.toMillis());
         }
+        assertThat(shortMax).isGreaterThan(3_900);
+        assertThat(longMax).isGreaterThan(355_000);
+        assertThat(policy.goAwayDelay(Duration.ZERO, random)).isBetween(Duration.ZERO, Duration.ofSeconds(1));
     }
 
     @Test

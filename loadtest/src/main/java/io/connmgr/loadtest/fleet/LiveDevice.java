@@ -133,12 +133,18 @@ final class LiveDevice {
         ch.close();
     }
 
-    /** The server ends the session and says when to come back. */
+    /**
+     * The server ends the session, or answers the HELLO in place of WELCOME (it defers the attempt: admission
+     * control, docs/protocol.md 6.1), and says when to come back.
+     */
     void goAway(Channel ch, long reconnectAfterMillis) {
         if (ch != channel) {
             return;
         }
         fleet.counters.goaways++;
+        if (state == State.CONNECTING) {
+            fleet.counters.deferrals++;
+        }
         goAwayHintMillis = reconnectAfterMillis;
         ch.close();
     }
@@ -203,7 +209,8 @@ final class LiveDevice {
             comeBackAtOnce = false;
             delay = Duration.ZERO;
         } else if (goAwayHintMillis != NONE) {
-            delay = fleet.policy().goAwayDelay(Duration.ofMillis(goAwayHintMillis), nextAttempt(), fleet.random());
+            nextAttempt();
+            delay = fleet.policy().goAwayDelay(Duration.ofMillis(goAwayHintMillis), fleet.random());
         } else {
             delay = fleet.policy().delay(nextAttempt(), fleet.random());
         }

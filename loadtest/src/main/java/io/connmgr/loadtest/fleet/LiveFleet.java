@@ -76,6 +76,8 @@ public final class LiveFleet implements AutoCloseable {
         long lost;
         long rejects;
         long goaways;
+        /** GOAWAYs in place of WELCOME: the server deferred the attempt (admission control). */
+        long deferrals;
         long resumed;
         long pings;
         long pongs;
@@ -84,8 +86,8 @@ public final class LiveFleet implements AutoCloseable {
 
     /** The counters at one moment, with the device count and when this worker last had all its devices up. */
     public record Snapshot(int devices, long connected, long attempts, long failed, long handshakeTimeouts, long lost,
-                           long rejects, long goaways, long resumed, long pings, long pongs, long reconnected,
-                           long fullAtMillis, String lastProblem) {
+                           long rejects, long goaways, long deferrals, long resumed, long pings, long pongs,
+                           long reconnected, long fullAtMillis, String lastProblem) {
     }
 
     LiveFleet(int workerIndex, String idPrefix, InetSocketAddress server, DeviceProtocol protocol,
@@ -223,7 +225,7 @@ public final class LiveFleet implements AutoCloseable {
 
     public Snapshot snapshot() {
         return onLoop(() -> new Snapshot(devices.size(), counters.connected, counters.attempts, counters.failed,
-                counters.handshakeTimeouts, counters.lost, counters.rejects, counters.goaways, counters.resumed,
+                counters.handshakeTimeouts, counters.lost, counters.rejects, counters.goaways, counters.deferrals, counters.resumed,
                 counters.pings, counters.pongs, counters.reconnected, fullAtMillis, lastProblem));
     }
 

@@ -116,7 +116,7 @@ final class LiveWorker {
     private static ObjectNode counters(ObjectNode reply, LiveFleet.Snapshot c) {
         reply.put("devices", c.devices()).put("connected", c.connected()).put("attempts", c.attempts())
                 .put("failed", c.failed()).put("handshake_timeouts", c.handshakeTimeouts()).put("lost", c.lost())
-                .put("rejects", c.rejects()).put("goaways", c.goaways()).put("resumed", c.resumed())
+                .put("rejects", c.rejects()).put("goaways", c.goaways()).put("deferrals", c.deferrals()).put("resumed", c.resumed())
                 .put("pings", c.pings()).put("pongs", c.pongs()).put("reconnected", c.reconnected())
                 .put("full_at_ms", c.fullAtMillis()).put("last_problem", c.lastProblem());
         return reply;

@@ -72,7 +72,8 @@ public final class LiveWorkers implements AutoCloseable {
      * since the last {@link #mark()}; {@code lastFullAtMillis} is the latest of those moments (wall clock).
      */
     public record Totals(int devices, long connected, long attempts, long failed, long handshakeTimeouts, long lost,
-                         long rejects, long goaways, long resumed, long pings, long pongs, long reconnected,
+                         long rejects, long goaways, long deferrals, long resumed, long pings, long pongs,
+                         long reconnected,
                          boolean allBack, long lastFullAtMillis, String lastProblem) {
 
         /** The columns a time series records. */
@@ -195,7 +196,8 @@ public final class LiveWorkers implements AutoCloseable {
     /** Adds up the workers' {@code counters} replies. */
     static Totals sum(List<JsonNode> replies) {
         int devs = 0;
-        long connected = 0, attempts = 0, failed = 0, timeouts = 0, lost = 0, rejects = 0, goaways = 0, resumed = 0;
+        long connected = 0, attempts = 0, failed = 0, timeouts = 0, lost = 0, rejects = 0, goaways = 0, deferrals = 0,
+                resumed = 0;
         long pings = 0, pongs = 0, reconnected = 0, lastFull = 0;
         boolean allBack = !replies.isEmpty();
         String problem = "";
@@ -211,6 +213,7 @@ public final class LiveWorkers implements AutoCloseable {
             lost += r.path("lost").asLong();
             rejects += r.path("rejects").asLong();
             goaways += r.path("goaways").asLong();
+            deferrals += r.path("deferrals").asLong();
             resumed += r.path("resumed").asLong();
             pings += r.path("pings").asLong();
             pongs += r.path("pongs").asLong();
@@ -221,7 +224,7 @@ public final class LiveWorkers implements AutoCloseable {
                 problem = r.path("last_problem").asText();
             }
         }
-        return new Totals(devs, connected, attempts, failed, timeouts, lost, rejects, goaways, resumed, pings, pongs,
+        return new Totals(devs, connected, attempts, failed, timeouts, lost, rejects, goaways, deferrals, resumed, pings, pongs,
                 reconnected, allBack, lastFull, problem);
     }
 

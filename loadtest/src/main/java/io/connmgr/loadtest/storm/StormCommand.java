@@ -91,6 +91,11 @@ public final class StormCommand implements Callable<Integer> {
             description = "Longest wait for all devices to come back (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--start-timeout", defaultValue = "60s", converter = DurationConverter.class,
+            description = "Longest wait for the appliance to answer its admin API, at start and after the restart; "
+                    + "a busy machine needs more (default: ${DEFAULT-VALUE}).")
+    Duration startTimeout;
+
     @Option(names = "--tail", defaultValue = "2s", converter = DurationConverter.class,
             description = "Sampling after all are back (default: ${DEFAULT-VALUE}).")
     Duration tail;
@@ -167,7 +172,7 @@ public final class StormCommand implements Callable<Integer> {
             StormRun.Result ours = null;
             try {
                 ApplianceTarget appliance = track(ApplianceTarget.start(repoRoot(), scratch.resolve("appliance"),
-                        words(applianceJvmOpts), applianceArgs, Duration.ofSeconds(60)));
+                        words(applianceJvmOpts), applianceArgs, startTimeout));
                 ours = new StormRun(appliance, applianceSettings, out).run();
             } catch (IOException | RuntimeException e) {
                 ok = false;

@@ -133,6 +133,7 @@ final class StormRun {
             f.put("handshake_timeouts", t.handshakeTimeouts() - atMark.handshakeTimeouts());
             f.put("rejects", t.rejects() - atMark.rejects());
             f.put("goaways", t.goaways() - atMark.goaways());
+            f.put("deferrals", t.deferrals() - atMark.deferrals());
             if (target.protocol() == LiveWorkers.Protocol.CONNMGR) {
                 f.put("sessions_resumed", t.resumed() - atMark.resumed());
             }
