@@ -78,10 +78,9 @@ class StormCommandTest {
         JsonNode r = storm(300, "--mode", "drop");
         JsonNode f = r.path("figures");
         assertStormFigures(f, 300);
-        // Every device comes back; most resume their session. A device whose reconnect overtakes the appliance's
-        // handling of its dropped connection finds no stored session yet and starts a new one: resuming those is the
-        // exactly-once work still open (the sessions of ACTIVE devices are stored only when they end or sleep).
-        assertThat(f.path("sessions_resumed").asInt()).isPositive().isLessThanOrEqualTo(300);
+        // Every device comes back and resumes its session: sessions are stored before WELCOME, so even a reconnect
+        // that overtakes the appliance's handling of the dropped connection finds its session.
+        assertThat(f.path("sessions_resumed").asInt()).isEqualTo(300);
         assertThat(r.path("latency_ms").path("reconnect").path("count").asInt()).isEqualTo(300);
         assertThat(r.path("errors").path("devices_not_back").asInt()).isZero();
         assertSeries(r.path("series"), 300, "server_connections", "active");
@@ -94,6 +93,8 @@ class StormCommandTest {
         JsonNode f = r.path("figures");
         assertStormFigures(f, 100);
         assertThat(f.path("restart_seconds").asDouble()).isPositive();
+        // Sessions are stored before WELCOME, so a SIGKILL loses none: every device resumes.
+        assertThat(f.path("sessions_resumed").asInt()).isEqualTo(100);
         // While the appliance was down, the devices' connects were refused and retried.
         assertThat(f.path("failed_attempts").asLong()).isPositive();
         assertSeries(r.path("series"), 100, "server_connections");
