@@ -1,7 +1,10 @@
 package io.connmgr.appliance.admin;
 
+import io.connmgr.appliance.transport.tls.ApplianceTls;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
+
+import java.util.function.Supplier;
 
 import static io.connmgr.appliance.admin.Route.Access.BACKEND;
 import static io.connmgr.appliance.admin.Route.Access.OPEN;
@@ -21,6 +24,12 @@ final class AdminRoutes {
     /** @param backendApi null for an appliance without the back-end endpoints (tests of the admin API alone) */
     static Router create(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
                          BackendApi backendApi) {
+        return create(options, directory, registry, backendApi, null);
+    }
+
+    /** @param tlsReload reloads the TLS files (POST /v1/admin/tls/reload); null where no listener speaks TLS */
+    static Router create(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
+                         BackendApi backendApi, Supplier<ApplianceTls.Reload> tlsReload) {
         HealthRoutes health = new HealthRoutes(directory);
         MetricsRoute metrics = new MetricsRoute(registry);
         StatsRoute stats = new StatsRoute(directory);
@@ -40,6 +49,9 @@ final class AdminRoutes {
                 .add(HttpMethod.DELETE, "/v1/devices/{id}/connection", TOKEN, WORKER, connection::disconnect);
         if (backendApi != null) {
             addBackendRoutes(builder, backendApi);
+        }
+        if (tlsReload != null) {
+            builder.add(HttpMethod.POST, "/v1/admin/tls/reload", TOKEN, WORKER, new TlsReloadRoute(tlsReload)::reload);
         }
         return builder.build();
     }

@@ -63,6 +63,7 @@ public final class ConfigLoader {
         }
         if (errors.isEmpty()) {
             checkRelations(values, errors);
+            TlsConfig.check(values, errors);
         }
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);

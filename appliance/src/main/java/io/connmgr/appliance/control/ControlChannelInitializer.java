@@ -1,6 +1,7 @@
 package io.connmgr.appliance.control;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.appliance.transport.tls.ApplianceTls;
 import io.connmgr.protocol.backend.BackendFrameDecoder;
 import io.connmgr.protocol.backend.BackendFrameEncoder;
 import io.netty.channel.ChannelHandler;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 @ChannelHandler.Sharable
 final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> {
+    static final String TLS = "tls";
     static final String ENCODER = "encoder";
     static final String DECODER = "decoder";
     static final String IDLE = "idle";
@@ -34,6 +36,7 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final Executor authExecutor;
     private final ControlMetrics metrics;
     private final ChannelGroup channels;
+    private volatile ApplianceTls tls;
 
     ControlChannelInitializer(ControlOptions options, BackendGateway gateway, BackendAuthenticator authenticator,
                               Executor authExecutor, ControlMetrics metrics, ChannelGroup channels) {
@@ -45,10 +48,15 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.channels = channels;
     }
 
+    void tls(ApplianceTls tls) {
+        this.tls = tls;
+    }
+
     @Override
     protected void initChannel(SocketChannel ch) {
         metrics.accepted();
         channels.add(ch);
+        addFrontHandlers(ch);
         long keepAliveMillis = options.keepAlive().toMillis();
         ChannelPipeline p = ch.pipeline();
         p.addLast(ENCODER, BackendFrameEncoder.INSTANCE);
@@ -57,5 +65,13 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(HANDSHAKE, new ControlHandshakeHandler(options, gateway.capabilities(), authenticator, authExecutor,
                 metrics, () -> new ControlSessionHandler(options, gateway, metrics)));
         p.addLast(EXCEPTIONS, ControlExceptionHandler.INSTANCE);
+    }
+
+    /** The stages at the head of every control connection, before the frame codec: TLS when control-tls is on. */
+    private void addFrontHandlers(SocketChannel ch) {
+        ApplianceTls t = tls;
+        if (t != null) {
+            ch.pipeline().addLast(TLS, t.newBackendHandler(ch));
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.connmgr.appliance.control;
 
 import io.connmgr.appliance.auth.BackendAuthenticator;
+import io.connmgr.appliance.transport.tls.ApplianceTls;
 import io.connmgr.protocol.backend.BackendFrame;
 import io.connmgr.protocol.wire.ReasonCode;
 import io.netty.bootstrap.ServerBootstrap;
@@ -35,6 +36,12 @@ public final class ControlServer implements AutoCloseable {
         this.metrics = metrics;
         this.initializer = new ControlChannelInitializer(options, gateway, authenticator, authExecutor, metrics,
                 channels);
+    }
+
+    /** Makes the control channel speak TLS only (control-tls); before {@link #start}. */
+    public ControlServer withTls(ApplianceTls tls) {
+        initializer.tls(tls);
+        return this;
     }
 
     /** Binds the listener; throws {@link IllegalStateException} when the port cannot be had. */

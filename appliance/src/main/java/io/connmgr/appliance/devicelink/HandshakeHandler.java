@@ -8,6 +8,7 @@ import io.connmgr.protocol.message.Reject;
 import io.connmgr.protocol.message.StreamAttach;
 import io.connmgr.appliance.stream.StreamService;
 import io.connmgr.protocol.wire.ReasonCode;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Waits for HELLO within the handshake deadline, checks it off the event loop (the store may be read), and hands the
@@ -35,6 +37,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private boolean holdsSlot;
     private boolean helloSeen;
     private StreamService streams;
+    private Function<Channel, String> certificateIdentity = ch -> null;
 
     public HandshakeHandler(HandshakeService service, ConnectionManager manager, ApplianceMetrics metrics,
                             Executor storeExecutor, long timeoutMillis, AtomicInteger pendingHandshakes,
@@ -51,6 +54,12 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     /** Accept STREAM_ATTACH (a data connection) in place of HELLO and hand it to {@code streams}. */
     HandshakeHandler acceptingAttach(StreamService streams) {
         this.streams = streams;
+        return this;
+    }
+
+    /** The device id the connection's client certificate names, null when it has none (see HandshakeService). */
+    HandshakeHandler certificateIdentity(Function<Channel, String> identity) {
+        this.certificateIdentity = identity;
         return this;
     }
 
@@ -95,7 +104,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         helloSeen = true;
         ctx.channel().config().setAutoRead(false);
-        CompletableFuture.supplyAsync(() -> service.check(hello), storeExecutor)
+        String certified = certificateIdentity.apply(ctx.channel());
+        CompletableFuture.supplyAsync(() -> service.check(hello, certified), storeExecutor)
                 .whenCompleteAsync((verdict, error) -> finish(ctx, hello, verdict, error), ctx.executor());
     }
 

@@ -34,7 +34,26 @@ public final class HandshakeService {
     }
 
     public Verdict check(Hello hello) {
-        Optional<ReasonCode> refusal = authenticator.check(hello.deviceId(), hello.credential());
+        return check(hello, null);
+    }
+
+    /**
+     * @param certified the device id the connection's client certificate names (mutual TLS), or null when the
+     *                  connection has no client certificate. A certificate must name the HELLO's device id, else
+     *                  BAD_CREDENTIALS; it then stands for the credential, which the device may leave empty; a
+     *                  credential it sends anyway is checked as usual (docs/protocol.md section 8).
+     */
+    public Verdict check(Hello hello, String certified) {
+        Optional<ReasonCode> refusal;
+        if (certified == null) {
+            refusal = authenticator.check(hello.deviceId(), hello.credential());
+        } else if (!certified.equals(hello.deviceId())) {
+            refusal = Optional.of(ReasonCode.BAD_CREDENTIALS);
+        } else if (hello.credential().length == 0) {
+            refusal = Optional.empty();
+        } else {
+            refusal = authenticator.check(hello.deviceId(), hello.credential());
+        }
         if (refusal.isPresent()) {
             return new Verdict(refusal.get(), DeviceSettings.NONE, Optional.empty());
         }
