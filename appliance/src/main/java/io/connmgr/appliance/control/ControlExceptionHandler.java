@@ -17,7 +17,7 @@ final class ControlExceptionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || io.connmgr.appliance.transport.tls.TlsFailures.fromPeer(cause)) {
             log.debug("control channel {}: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("control channel {} failed: {}", ctx.channel().remoteAddress(), cause.toString(), cause);

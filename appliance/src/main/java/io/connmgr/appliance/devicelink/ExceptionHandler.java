@@ -23,7 +23,7 @@ public final class ExceptionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException || cause instanceof Errors.NativeIoException) {
+        if (cause instanceof IOException || cause instanceof Errors.NativeIoException || io.connmgr.appliance.transport.tls.TlsFailures.fromPeer(cause)) {
             log.debug("device connection {} I/O error: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("device connection {} closed after an unexpected error", ctx.channel().remoteAddress(), cause);

@@ -14,7 +14,7 @@ final class ProxyExceptionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof java.io.IOException)) {
+        if (!(cause instanceof java.io.IOException) && !io.connmgr.appliance.transport.tls.TlsFailures.fromPeer(cause)) {
             log.debug("back-end connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
         }
         ctx.close();

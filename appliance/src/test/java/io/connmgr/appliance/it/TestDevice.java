@@ -26,12 +26,22 @@ final class TestDevice implements AutoCloseable {
     private final OutputStream out;
 
     TestDevice(int port) throws IOException {
-        socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        this(plain(port));
+    }
+
+    /** Over a socket already connected (a TLS one, say). */
+    TestDevice(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    private static Socket plain(int port) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        return s;
     }
 
     static Hello hello(String id, String token) {

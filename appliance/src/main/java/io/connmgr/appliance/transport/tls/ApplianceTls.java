@@ -38,6 +38,8 @@ public final class ApplianceTls {
     private final AtomicLong deviceConnections = new AtomicLong();
     private final Counter reloadsDone;
     private final Counter reloadsFailed;
+    private final Counter deviceHandshakeFailures;
+    private final Counter backendHandshakeFailures;
     private volatile ServerContexts current;
 
     /**
@@ -60,23 +62,32 @@ public final class ApplianceTls {
                 .description("TLS certificate reloads").register(registry);
         reloadsFailed = Counter.builder("cm.tls.reloads").tag("result", "failed")
                 .description("TLS certificate reloads").register(registry);
+        deviceHandshakeFailures = Counter.builder("cm.tls.handshake.failures").tag("listener", "device")
+                .description("TLS handshakes that failed (bad certificate, timeout, not TLS)").register(registry);
+        backendHandshakeFailures = Counter.builder("cm.tls.handshake.failures").tag("listener", "backend")
+                .description("TLS handshakes that failed (bad certificate, timeout, not TLS)").register(registry);
     }
 
     /** The TLS stage of a new device connection; counts it while it is open. */
     public SslHandler newDeviceHandler(Channel ch) {
         deviceConnections.incrementAndGet();
         ch.closeFuture().addListener(f -> deviceConnections.decrementAndGet());
-        return handler(current.device(), ch);
+        return handler(current.device(), ch, deviceHandshakeFailures);
     }
 
     /** The TLS stage of a new proxy, control or admin connection. */
     public SslHandler newBackendHandler(Channel ch) {
-        return handler(current.backend(), ch);
+        return handler(current.backend(), ch, backendHandshakeFailures);
     }
 
-    private SslHandler handler(io.netty.handler.ssl.SslContext context, Channel ch) {
+    private SslHandler handler(io.netty.handler.ssl.SslContext context, Channel ch, Counter failures) {
         SslHandler h = context.newHandler(ch.alloc());
         h.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+        h.handshakeFuture().addListener(f -> {
+            if (!f.isSuccess()) {
+                failures.increment();
+            }
+        });
         return h;
     }
 
