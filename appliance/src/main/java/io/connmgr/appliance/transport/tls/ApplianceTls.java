@@ -62,6 +62,13 @@ public final class ApplianceTls {
                 .description("TLS certificate reloads").register(registry);
         reloadsFailed = Counter.builder("cm.tls.reloads").tag("result", "failed")
                 .description("TLS certificate reloads").register(registry);
+        // OpenSSL's own counts on the device port's current context (since start or the last reload): how many
+        // handshakes resumed, by session cache or by ticket. The JDK provider keeps no such counts.
+        io.micrometer.core.instrument.FunctionCounter.builder("cm.tls.resumed", this, t -> t.deviceStats(true))
+                .tag("by", "ticket").description("Device TLS handshakes resumed (OpenSSL only)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("cm.tls.resumed", this, t -> t.deviceStats(false))
+                .tag("by", "session-cache").description("Device TLS handshakes resumed (OpenSSL only)")
+                .register(registry);
         deviceHandshakeFailures = Counter.builder("cm.tls.handshake.failures").tag("listener", "device")
                 .description("TLS handshakes that failed (bad certificate, timeout, not TLS)").register(registry);
         backendHandshakeFailures = Counter.builder("cm.tls.handshake.failures").tag("listener", "backend")
@@ -164,6 +171,14 @@ public final class ApplianceTls {
             out.add("admin-tls");
         }
         return out;
+    }
+
+    private double deviceStats(boolean tickets) {
+        if (current.device().sessionContext() instanceof io.netty.handler.ssl.OpenSslSessionContext sessions) {
+            io.netty.handler.ssl.OpenSslSessionStats stats = sessions.stats();
+            return tickets ? stats.ticketKeyResume() : stats.hits();
+        }
+        return 0;
     }
 
     public String providerName() {

@@ -41,6 +41,7 @@ record ServerContexts(SslContext device, SslContext backend, TlsConfig config, X
     static ServerContexts build(TlsConfig config, SslProvider provider, OpenSslSessionTicketKey ticketKey) {
         X509Certificate leaf = readLeaf(config.cert());
         readable(config.key(), "tls-key");
+        warnIfOthersCanRead(config.key());
         if (config.deviceClientAuth() != TlsConfig.ClientAuth.NONE) {
             readable(config.ca(), "tls-ca");
         }
@@ -96,6 +97,17 @@ record ServerContexts(SslContext device, SslContext backend, TlsConfig config, X
             return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new TlsSetupException(setting + " " + file + ": cannot be read: " + e, e);
+        }
+    }
+
+    private static void warnIfOthersCanRead(Path key) {
+        try {
+            if (Files.getPosixFilePermissions(key).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                org.slf4j.LoggerFactory.getLogger(ServerContexts.class).warn(
+                        "tls-key {} can be read by every user: chmod 600 it (docs/security.md)", key);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to say
         }
     }
 
