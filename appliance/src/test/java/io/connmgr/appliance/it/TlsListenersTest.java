@@ -4,6 +4,7 @@ import io.connmgr.agent.control.ConnectionState;
 import io.connmgr.agent.control.DeviceClient;
 import io.connmgr.agent.control.LinkTls;
 import io.connmgr.appliance.session.Tier;
+import io.connmgr.protocol.client.BackendClient;
 import io.connmgr.protocol.message.Frame;
 import io.connmgr.protocol.message.Ping;
 import io.connmgr.protocol.message.Pong;
@@ -285,10 +286,20 @@ class TlsListenersTest {
     }
 
     @Test
-    void controlChannelOverTls_handshakes() throws Exception {
+    void controlChannelOverTls_theBackendClientSendsAMessage() throws Exception {
         start("control-tls", "true");
         try (SSLSocket s = tls(client(null), harness.appliance.controlPort())) {
             assertThat(servedName(s)).isEqualTo("CN=appliance-a");
+        }
+        BackendClient backend = BackendClient.builder().host("127.0.0.1").port(harness.appliance.controlPort())
+                .credentials("billing", harness.backendToken("billing"))
+                .tls(SslContextBuilder.forClient().trustManager(certs.ca.toFile()).build()).build();
+        try (TestDevice device = harness.connect("dev-1")) {
+            backend.connect().get(10, TimeUnit.SECONDS);
+            assertThat(backend.send("dev-1", "over tls".getBytes(), null, null).get(10, TimeUnit.SECONDS))
+                    .isNotEmpty();
+        } finally {
+            backend.close();
         }
     }
 }
