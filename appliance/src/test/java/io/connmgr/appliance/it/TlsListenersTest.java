@@ -286,6 +286,40 @@ class TlsListenersTest {
     }
 
     @Test
+    void dataConnectionsOverTheTlsPort_carryTheStream_copiedNotSpliced() throws Exception {
+        harness = null;
+        cert = dir.resolve("tls.pem");
+        key = dir.resolve("tls.key");
+        Files.copy(serverA[0], cert, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(serverA[1], key, StandardCopyOption.REPLACE_EXISTING);
+        harness = new ApplianceHarness(dir, "tls-cert", cert.toString(), "tls-key", key.toString(),
+                "device-tls-port", "0", "connect-wait", "5s", "io-threads", "1")
+                .withBackends(StreamFixtures.backends()).start();
+        try (var echo = StreamFixtures.echo();
+             DeviceClient client = DeviceClient.builder().appliance("127.0.0.1", harness.appliance.deviceTlsPort())
+                     .deviceId("dev-9").token(harness.fleetToken("dev-9"))
+                     .tls(LinkTls.of(certs.ca, null, null, true))
+                     .streamMode(io.connmgr.protocol.message.StreamMode.DATA_CONNECTION)
+                     .expose(io.connmgr.agent.stream.Exposure.parse("9000=127.0.0.1:" + echo.port()))
+                     .build().start()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.state() == ConnectionState.CONNECTED);
+            byte[] payload = new byte[256 * 1024];
+            new java.util.Random(7).nextBytes(payload);
+            try (java.net.Socket s = StreamFixtures.socks(harness.appliance.proxyPort(), "dev-9", 9000,
+                    StreamFixtures.BACKEND, StreamFixtures.SECRET)) {
+                s.getOutputStream().write(payload);
+                s.shutdownOutput();
+                assertThat(StreamFixtures.readAll(s.getInputStream())).isEqualTo(payload);
+            }
+            assertThat(harness.counter("cm.streams.opened", "mode", "data_connection", "result", "ok"))
+                    .isEqualTo(1);
+            // Ciphertext on the device's side: never spliced, always copied through the SslHandler.
+            assertThat(harness.counter("cm.stream.data.connection.relays", "method", "copy")).isEqualTo(1);
+            assertThat(harness.counter("cm.stream.data.connection.relays", "method", "splice")).isZero();
+        }
+    }
+
+    @Test
     void controlChannelOverTls_theBackendClientSendsAMessage() throws Exception {
         start("control-tls", "true");
         try (SSLSocket s = tls(client(null), harness.appliance.controlPort())) {
