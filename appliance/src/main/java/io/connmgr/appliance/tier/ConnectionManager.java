@@ -442,7 +442,9 @@ public final class ConnectionManager implements SleepLoop.Listener {
         }
         if (pending != null) {
             if (ch.isActive()) {
-                ch.pipeline().fireChannelRead(pending);
+                // Into the decoder, not from the head: a TLS connection's bytes are decrypted already.
+                io.connmgr.appliance.transport.FrontStages.replayInto(ch.pipeline(),
+                        io.connmgr.appliance.devicelink.HandlerNames.DECODER, pending);
             } else {
                 ReferenceCountUtil.release(pending);
             }

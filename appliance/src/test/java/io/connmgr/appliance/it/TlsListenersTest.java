@@ -5,7 +5,9 @@ import io.connmgr.agent.control.DeviceClient;
 import io.connmgr.agent.control.LinkTls;
 import io.connmgr.appliance.session.Tier;
 import io.connmgr.protocol.client.BackendClient;
+import io.connmgr.protocol.message.Ack;
 import io.connmgr.protocol.message.Frame;
+import io.connmgr.protocol.message.Msg;
 import io.connmgr.protocol.message.Ping;
 import io.connmgr.protocol.message.Pong;
 import io.connmgr.protocol.message.Reject;
@@ -127,6 +129,15 @@ class TlsListenersTest {
             assertThat(harness.total("cm.wakes")).isEqualTo(wakes);
             assertThat(harness.counter("cm.tier.transitions", "from", "idle", "to", "sleep", "cause", "timer"))
                     .isEqualTo(1); // the plain device's only
+            // A large MSG wakes it to ACTIVE through the same SslHandler, no byte lost, and it comes back to IDLE.
+            byte[] payload = new byte[200_000];
+            new java.util.Random(7).nextBytes(payload);
+            d.send(new Msg(1, payload));
+            assertThat(d.read(Ack.class)).isEqualTo(new Ack(1));
+            assertThat(harness.uplinks).contains(new Msg(1, payload));
+            await().atMost(Duration.ofSeconds(10)).until(() -> harness.tierOf("dev-1") == Tier.IDLE);
+            d.send(Ping.INSTANCE);
+            assertThat(d.read()).isInstanceOf(Pong.class);
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> harness.gauge("cm.device.tls.connections") == 0);
     }
