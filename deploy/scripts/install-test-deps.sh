@@ -10,6 +10,8 @@ command -v python3 >/dev/null 2>&1  || need+=(python3)
 command -v ssh >/dev/null 2>&1      || need+=(openssh-client)
 [ -x /usr/sbin/sshd ]               || need+=(openssh-server)
 command -v nc >/dev/null 2>&1      || need+=(netcat-openbsd)
+# TLS tests: test certificates are made with it, and s_client is the third-party TLS client.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The load-test peer: the tests start their own broker on a free port, never the package's service.
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 # The load balancer in front of the appliance in the PROXY protocol tests; they start their own haproxy.

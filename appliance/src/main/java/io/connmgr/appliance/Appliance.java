@@ -43,6 +43,9 @@ import io.connmgr.appliance.tier.PressureMonitor;
 import io.connmgr.appliance.tier.sleep.SleepLoop;
 import io.connmgr.appliance.tier.sleep.SleepLoopOptions;
 import io.connmgr.appliance.transport.Transport;
+import io.connmgr.appliance.transport.tls.ApplianceTls;
+import io.connmgr.appliance.config.TlsConfig;
+import java.util.function.Supplier;
 import io.connmgr.protocol.wire.Wire;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -108,6 +111,10 @@ public final class Appliance implements AutoCloseable {
     private BackendGateway backendGateway;
     private volatile boolean ready;
     private volatile boolean stopped;
+    // ---- TLS (docs/security.md): null when no listener speaks it
+    private ApplianceTls tls;
+    private Supplier<TlsConfig> tlsSettings;
+    private Channel deviceTlsListener;
 
     public Appliance(ApplianceConfig config) {
         this(config, new ApplianceMetrics(), TimeSource.SYSTEM, UplinkSink.DISCARD);
@@ -153,6 +160,20 @@ public final class Appliance implements AutoCloseable {
         this.backendGateway = gateway;
         this.backendAuthenticator = authenticator;
         return this;
+    }
+
+    /**
+     * Where a TLS reload reads the TLS settings again (the configuration file, from {@link ApplianceMain}); without
+     * it a reload reads only the files named at start. Call before {@link #start()}.
+     */
+    public Appliance withTlsSettings(Supplier<TlsConfig> settings) {
+        this.tlsSettings = settings;
+        return this;
+    }
+
+    /** Reads the TLS certificate, key and CA again (SIGHUP, POST /v1/admin/tls/reload); null without TLS. */
+    public ApplianceTls.Reload reloadTls() {
+        return tls == null ? null : tls.reload();
     }
 
     public Appliance start() throws InterruptedException {
@@ -223,6 +244,16 @@ public final class Appliance implements AutoCloseable {
         }
         manager.addObserver(streams);
         pipelines.attachStreams(streams);
+        if (config.tls().anyListener()) {
+            try {
+                tls = new ApplianceTls(tlsSettings != null ? tlsSettings : config::tls, config.handshakeTimeout(),
+                        metrics.meterRegistry());
+            } catch (IllegalStateException e) {
+                close();
+                throw e;
+            }
+            pipelines.attachCertificateIdentity(tls::deviceIdentity);
+        }
         if (sleepLoop != null) {
             sleepLoop.start();
         }
@@ -242,6 +273,19 @@ public final class Appliance implements AutoCloseable {
             throw new IllegalStateException("cannot listen for devices on " + config.bindAddress() + ":"
                     + config.devicePort() + ": " + e.getMessage(), e);
         }
+        if (config.tls().devicePort() >= 0) {
+            ServerBootstrap tb = new ServerBootstrap().group(bossGroup, workerGroup)
+                    .channel(transport.serverChannelClass())
+                    .childHandler(new DeviceLinkInitializer(pipelines, metrics, tls));
+            transport.configureDeviceListener(tb, config);
+            try {
+                deviceTlsListener = tb.bind(config.bindAddress(), config.tls().devicePort()).sync().channel();
+            } catch (Exception e) {
+                close();
+                throw new IllegalStateException("cannot listen for devices over TLS on " + config.bindAddress() + ":"
+                        + config.tls().devicePort() + ": " + e.getMessage(), e);
+            }
+        }
 
         admin = new AdminServer(new AdminOptions(config.adminBindAddress(), config.adminPort(), adminToken,
                 Math.max(AdminOptions.DEFAULT_MAX_REQUEST_BYTES, config.maxFrameSize())),
@@ -249,7 +293,7 @@ public final class Appliance implements AutoCloseable {
                 adminGroup, transport.serverChannelClass(),
                 new BackendApi(config, backends, messaging, rpc, manager, store, reachability),
                 new CredentialApi(credentials.fleetKeys(), credentials.revocations(), manager::revoke,
-                        credentials.backendConnections(), credentials.adminFailures()));
+                        credentials.backendConnections(), credentials.adminFailures()), tls);
         try {
             admin.start();
         } catch (RuntimeException e) {
@@ -262,7 +306,8 @@ public final class Appliance implements AutoCloseable {
                 proxy = new ProxyServer(config.proxyBindAddress(), config.proxyPort(), streams, directFirst,
                         backendAuthenticator,
                         config.proxyTrustedSources(), storeReads, bossGroup, workerGroup, transport.serverChannelClass(),
-                        credentials.proxyGuard()).withProxyProtocol(proxyProtocol.proxy()).start();
+                        credentials.proxyGuard()).withProxyProtocol(proxyProtocol.proxy())
+                        .withTls(config.tls().proxy() ? tls : null).start();
             } catch (RuntimeException e) {
                 close();
                 throw e;
@@ -274,7 +319,8 @@ public final class Appliance implements AutoCloseable {
                 control = new ControlServer(ControlOptions.defaults(config.controlBindAddress(), config.controlPort(),
                         config.maxFrameSize(), config.handshakeTimeout()), backendGateway, backendAuthenticator,
                         storeReads, new ControlMetrics(metrics.meterRegistry()), credentials.controlGuard())
-                        .withProxyProtocol(proxyProtocol.control()).start(adminGroup, adminGroup,
+                        .withProxyProtocol(proxyProtocol.control())
+                        .withTls(config.tls().control() ? tls : null).start(adminGroup, adminGroup,
                         transport.serverChannelClass());
             } catch (RuntimeException e) {
                 close();
@@ -294,9 +340,10 @@ public final class Appliance implements AutoCloseable {
         timers.scheduleWithFixedDelay(guarded("message sweep", () -> messaging.sweep()), MESSAGE_SWEEP_SECONDS,
                 MESSAGE_SWEEP_SECONDS, TimeUnit.SECONDS);
         ready = true;
-        log.info("appliance ready: devices on {}:{}, admin API on {}:{} (bearer token in {}), data in {}, "
+        log.info("appliance ready: devices on {}:{}{}, admin API on {}:{}{} (bearer token in {}), data in {}, "
                         + "transport {}, sleep tier {}",
-                config.bindAddress(), devicePort(), config.adminBindAddress(), adminPort(),
+                config.bindAddress(), devicePort(), deviceTlsListener == null ? "" : " and TLS :" + deviceTlsPort(),
+                config.adminBindAddress(), adminPort(), tls != null && config.tls().admin() ? " (HTTPS)" : "",
                 config.dataDir().resolve(SecretFiles.ADMIN_TOKEN), config.dataDir(),
                 transport.isEpoll() ? "epoll" : "nio", sleepLoop != null ? "on" : "off (connections stop at IDLE)");
         return this;
@@ -327,6 +374,9 @@ public final class Appliance implements AutoCloseable {
         manager.stopAccepting();
         if (deviceListener != null) {
             deviceListener.close().awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
+        }
+        if (deviceTlsListener != null) {
+            deviceTlsListener.close().awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
         }
         try {
             int told = manager.evictAll(config.evictionRate(), Duration.ofNanos(remaining(deadline)));
@@ -365,6 +415,9 @@ public final class Appliance implements AutoCloseable {
         }
         if (deviceListener != null) {
             deviceListener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (deviceTlsListener != null) {
+            deviceTlsListener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (sleepLoop != null) {
             sleepLoop.close();
@@ -414,6 +467,16 @@ public final class Appliance implements AutoCloseable {
 
     public int devicePort() {
         return ((InetSocketAddress) deviceListener.localAddress()).getPort();
+    }
+
+    /** Port of the device listener over TLS; -1 when there is none. */
+    public int deviceTlsPort() {
+        return deviceTlsListener == null ? -1 : ((InetSocketAddress) deviceTlsListener.localAddress()).getPort();
+    }
+
+    /** The appliance's TLS; null when no listener speaks it. */
+    public ApplianceTls tls() {
+        return tls;
     }
 
     /** Port of the back-end proxy listener; -1 when it is disabled. */

@@ -6,6 +6,7 @@ import io.connmgr.appliance.config.ConfigLoader;
 import io.connmgr.appliance.config.Setting;
 import io.connmgr.appliance.config.Settings;
 import io.connmgr.appliance.store.StoreException;
+import io.connmgr.appliance.transport.tls.ApplianceTls;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -53,9 +54,12 @@ public final class ApplianceMain {
             System.err.println("cm appliance: " + e.getMessage());
             return EXIT_CONFIG;
         }
-        Appliance appliance = new Appliance(config);
+        Path configFile = parsed.matchedOptionValue("--config", (Path) null);
+        Map<String, String> flags = flags(parsed);
+        Appliance appliance = new Appliance(config).withTlsSettings(() -> ConfigLoader.load(configFile, flags).tls());
         try {
             appliance.start();
+            reloadTlsOnHangup(appliance);
         } catch (StoreException | IllegalStateException | java.io.UncheckedIOException e) {
             System.err.println("cm appliance: cannot start: " + e.getMessage());
             appliance.close();
@@ -75,6 +79,24 @@ public final class ApplianceMain {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** SIGHUP reads the TLS certificate, key and CA (and the TLS settings) again; connections stay up. */
+    private static void reloadTlsOnHangup(Appliance appliance) {
+        if (appliance.tls() == null) {
+            return;
+        }
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                ApplianceTls.Reload r = appliance.reloadTls();
+                System.err.println("cm appliance: SIGHUP: TLS " + (r.error() == null
+                        ? "reloaded, certificate " + r.subject() + " sha256 " + r.sha256()
+                        : "reload failed, previous certificate kept: " + r.error()));
+            });
+        } catch (IllegalArgumentException e) {
+            System.err.println("cm appliance: SIGHUP cannot be handled here (" + e.getMessage()
+                    + "): reload TLS with POST /v1/admin/tls/reload");
+        }
     }
 
     static CommandSpec commandSpec() {

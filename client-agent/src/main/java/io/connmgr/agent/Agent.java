@@ -1,6 +1,7 @@
 package io.connmgr.agent;
 
 import io.connmgr.agent.config.AgentConfig;
+import io.connmgr.agent.control.LinkTls;
 import io.connmgr.agent.control.ConnectionState;
 import io.connmgr.agent.control.DeviceClient;
 import io.connmgr.agent.control.DeviceClientListener;
@@ -42,6 +43,8 @@ public final class Agent implements AutoCloseable {
                 .dataConnectionSplice(features.dataConnectionSplice())
                 .localConnectTimeout(features.localConnectTimeout())
                 .proxy(features.via())
+                .tls(config.tls().enabled() ? LinkTls.of(config.tls().ca(), config.tls().cert(), config.tls().key(),
+                        config.tls().verifyHost()) : null)
                 .listener(new DeviceClientListener() {
                     @Override
                     public void onStateChange(StateChange change) {

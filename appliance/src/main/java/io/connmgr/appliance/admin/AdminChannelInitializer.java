@@ -1,5 +1,6 @@
 package io.connmgr.appliance.admin;
 
+import io.connmgr.appliance.transport.tls.ApplianceTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -23,6 +24,7 @@ final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     private final int maxRequestBytes;
     private final Duration requestTimeout;
     private final ChannelGroup connections;
+    private volatile ApplianceTls tls;
 
     AdminChannelInitializer(Router router, BearerAuth auth, Executor workers, ResponseWriter writer,
                             int maxRequestBytes, Duration requestTimeout, ChannelGroup connections) {
@@ -35,8 +37,13 @@ final class AdminChannelInitializer extends ChannelInitializer<Channel> {
         this.connections = connections;
     }
 
+    void tls(ApplianceTls tls) {
+        this.tls = tls;
+    }
+
     /*
      * Order matters:
+     * - the front stages (TLS when admin-tls is on) before everything: the rest sees plain HTTP;
      * - the codec first: everything after it sees HTTP objects;
      * - keep-alive right after the codec, so that it sees every response, including the aggregator's own 413/100;
      * - the aggregator bounds the body before anything buffers it;
@@ -50,11 +57,19 @@ final class AdminChannelInitializer extends ChannelInitializer<Channel> {
                 .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES);
         ChannelPipeline pipeline = channel.pipeline();
+        addFrontHandlers(channel);
         pipeline.addLast("http-codec", new HttpServerCodec(decoderConfig));
         pipeline.addLast("keep-alive", new HttpServerKeepAliveHandler());
         pipeline.addLast("aggregator", new BoundedRequestAggregator(maxRequestBytes, router, writer));
         pipeline.addLast("request-deadline", new RequestDeadlineHandler(requestTimeout));
         pipeline.addLast("dispatcher", new AdminDispatcher(router, auth, workers, writer));
         pipeline.addLast("exceptions", AdminExceptionHandler.INSTANCE);
+    }
+
+    private void addFrontHandlers(Channel channel) {
+        ApplianceTls t = tls;
+        if (t != null) {
+            channel.pipeline().addLast("tls", t.newBackendHandler(channel));
+        }
     }
 }

@@ -23,7 +23,8 @@ final class AdminExceptionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException
+                || io.connmgr.appliance.transport.tls.TlsFailures.fromPeer(cause)) {
             log.debug("admin connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("admin connection {} failed; closing", ctx.channel().remoteAddress(), cause);

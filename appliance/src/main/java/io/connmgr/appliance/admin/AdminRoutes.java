@@ -1,8 +1,11 @@
 package io.connmgr.appliance.admin;
 
 import io.connmgr.appliance.auth.BackendConnections;
+import io.connmgr.appliance.transport.tls.ApplianceTls;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
+
+import java.util.function.Supplier;
 
 import static io.connmgr.appliance.admin.Route.Access.BACKEND;
 import static io.connmgr.appliance.admin.Route.Access.OPEN;
@@ -21,15 +24,16 @@ final class AdminRoutes {
 
     static Router create(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
                          BackendApi backendApi) {
-        return create(options, directory, registry, backendApi, null);
+        return create(options, directory, registry, backendApi, null, null);
     }
 
     /**
      * @param backendApi  null for an appliance without the back-end endpoints (tests of the admin API alone)
      * @param credentials null for one without fleet key rotation and revocation
+     * @param tlsReload   reloads the TLS files (POST /v1/admin/tls/reload); null where no listener speaks TLS
      */
     static Router create(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
-                         BackendApi backendApi, CredentialApi credentials) {
+                         BackendApi backendApi, CredentialApi credentials, Supplier<ApplianceTls.Reload> tlsReload) {
         HealthRoutes health = new HealthRoutes(directory);
         MetricsRoute metrics = new MetricsRoute(registry);
         StatsRoute stats = new StatsRoute(directory);
@@ -55,6 +59,9 @@ final class AdminRoutes {
         }
         if (backendApi != null) {
             addBackendRoutes(builder, backendApi, credentials);
+        }
+        if (tlsReload != null) {
+            builder.add(HttpMethod.POST, "/v1/admin/tls/reload", TOKEN, WORKER, new TlsReloadRoute(tlsReload)::reload);
         }
         return builder.build();
     }

@@ -1,5 +1,6 @@
 package io.connmgr.appliance.admin;
 
+import io.connmgr.appliance.transport.tls.ApplianceTls;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -49,15 +50,17 @@ public final class AdminServer implements AutoCloseable {
     public AdminServer(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
                        EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
                        BackendApi backendApi) {
-        this(options, directory, registry, group, serverChannelClass, backendApi, null);
+        this(options, directory, registry, group, serverChannelClass, backendApi, null, null);
     }
 
     /**
      * @param credentials fleet key rotation, device revocation and the admin failure limit; null for none
+     * @param tls         the appliance's TLS: its reload endpoint, and HTTPS when {@code admin-tls} is on; null for
+     *                    none
      */
     public AdminServer(AdminOptions options, DeviceDirectory directory, PrometheusMeterRegistry registry,
                        EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
-                       BackendApi backendApi, CredentialApi credentials) {
+                       BackendApi backendApi, CredentialApi credentials, ApplianceTls tls) {
         this.options = Objects.requireNonNull(options, "options");
         this.group = Objects.requireNonNull(group, "group");
         this.serverChannelClass = Objects.requireNonNull(serverChannelClass, "serverChannelClass");
@@ -66,13 +69,17 @@ public final class AdminServer implements AutoCloseable {
         this.workers = new ThreadPoolExecutor(WORKER_THREADS, WORKER_THREADS, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(WORKER_QUEUE), workerThreads());
         this.workers.allowCoreThreadTimeOut(true);
-        Router router = AdminRoutes.create(options, directory, registry, backendApi, credentials);
+        Router router = AdminRoutes.create(options, directory, registry, backendApi, credentials,
+                tls == null ? null : tls::reload);
         BearerAuth auth = new BearerAuth(options.adminToken(),
                 backendApi == null ? token -> java.util.Optional.empty() : backendApi.backends()::authenticateBearer,
                 credentials == null ? null : credentials.adminFailures());
         this.initializer = new AdminChannelInitializer(router, auth, workers,
                 new ResponseWriter(new AdminRequestMetrics(registry)), options.maxRequestBytes(),
                 options.requestTimeout(), connections);
+        if (tls != null && tls.config().admin()) {
+            initializer.tls(tls);
+        }
     }
 
     /**

@@ -55,7 +55,8 @@ public record ApplianceConfig(
         MessagingConfig messaging,
         // credentials: failure limits per source address
         AuthConfig auth,
-        ProxyProtocolConfig proxyProtocol) {
+        ProxyProtocolConfig proxyProtocol,
+        TlsConfig tls) {
 
     static ApplianceConfig from(Map<String, Object> v) {
         return new ApplianceConfig(
@@ -107,7 +108,8 @@ public record ApplianceConfig(
                 i(v, "control-port"),
                 MessagingConfig.from(v),
                 AuthConfig.from(v),
-                ProxyProtocolConfig.from(v));
+                ProxyProtocolConfig.from(v),
+                TlsConfig.from(v));
     }
 
     private static int i(Map<String, Object> v, String key) {

@@ -64,6 +64,7 @@ public final class ConfigLoader {
         ProxyProtocolConfig.check(values, errors);
         if (errors.isEmpty()) {
             checkRelations(values, errors);
+            TlsConfig.check(values, errors);
         }
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);

@@ -104,8 +104,33 @@ public final class Settings {
                     "The same for the back-end control channel only; empty = proxy-protocol-trusted, "
                             + "none = off here."));
 
+    // ---- TLS: one certificate and key for every listener; each listener turns TLS on by itself (docs/security.md).
+    private static final List<Setting> TLS = List.of(
+            s("tls-cert", STRING, "", "PEM file with the appliance's certificate chain (leaf first); needed by any "
+                    + "TLS listener. Re-read on SIGHUP and POST /v1/admin/tls/reload."),
+            s("tls-key", STRING, "", "PEM file with the private key of tls-cert, unencrypted PKCS#8."),
+            s("tls-ca", STRING, "", "PEM file with the CA certificates device client certificates must chain to; "
+                    + "needed when device-tls-client-auth is not none."),
+            s("tls-provider", CHOICE, "auto", "TLS implementation: [auto|openssl|jdk]; auto = OpenSSL (BoringSSL) "
+                    + "where it loads, else the JDK's."),
+            s("tls-session-cache-size", INT, "20480", 0, 10_000_000,
+                    "TLS sessions kept for resumption by session id; 0 = the provider's default."),
+            s("tls-session-timeout", DURATION, "24h", 1000, 7 * DAY_MS,
+                    "How long a TLS session (or session ticket) may be resumed."),
+            s("device-tls-port", INT, "-1", -1, 65535,
+                    "Port of the device listener over TLS (bind-address, same protocol inside); -1 = none."),
+            s("device-tls-client-auth", CHOICE, "none", "Client certificates on device-tls-port: "
+                    + "[none|optional|require]; a certificate's identity must equal the HELLO's device id."),
+            s("device-tls-identity", CHOICE, "cn", "Where the device id is in a client certificate: "
+                    + "[cn|dns-san|uri-san]; uri-san takes the first URI SAN starting with device-tls-uri-prefix."),
+            s("device-tls-uri-prefix", STRING, "", "Prefix removed from a URI SAN to give the device id "
+                    + "(device-tls-identity uri-san), e.g. urn:device:."),
+            s("proxy-tls", BOOL, "false", "The back-end proxy listener speaks TLS only (SOCKS5/CONNECT inside)."),
+            s("control-tls", BOOL, "false", "The back-end control channel speaks TLS only."),
+            s("admin-tls", BOOL, "false", "The admin HTTP API speaks HTTPS only."));
+
     public static final List<Setting> ALL = java.util.stream.Stream.of(CORE, MessagingConfig.SETTINGS,
-                    AuthConfig.SETTINGS /* credentials: failure limits */)
+                    AuthConfig.SETTINGS /* credentials: failure limits */, TLS)
             .flatMap(List::stream).toList();
 
     public static final Map<String, Setting> BY_NAME =

@@ -3,6 +3,7 @@ package io.connmgr.appliance.control;
 import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.auth.BackendGuard;
 import io.connmgr.appliance.transport.proxyprotocol.ProxyProtocolPolicy;
+import io.connmgr.appliance.transport.tls.ApplianceTls;
 import io.connmgr.protocol.backend.BackendFrameDecoder;
 import io.connmgr.protocol.backend.BackendFrameEncoder;
 import io.netty.channel.ChannelHandler;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 @ChannelHandler.Sharable
 final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> {
+    static final String TLS = "tls";
     static final String ENCODER = "encoder";
     static final String DECODER = "decoder";
     static final String IDLE = "idle";
@@ -38,6 +40,7 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final ChannelGroup channels;
     private final BackendGuard guard;
     private ProxyProtocolPolicy proxyProtocol = ProxyProtocolPolicy.OFF;
+    private volatile ApplianceTls tls;
 
     ControlChannelInitializer(ControlOptions options, BackendGateway gateway, BackendAuthenticator authenticator,
                               Executor authExecutor, ControlMetrics metrics, ChannelGroup channels,
@@ -56,10 +59,15 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.proxyProtocol = policy;
     }
 
+    void tls(ApplianceTls tls) {
+        this.tls = tls;
+    }
+
     @Override
     protected void initChannel(SocketChannel ch) {
         metrics.accepted();
         channels.add(ch);
+        addFrontHandlers(ch);
         long keepAliveMillis = options.keepAlive().toMillis();
         ChannelPipeline p = ch.pipeline();
         p.addLast(ENCODER, BackendFrameEncoder.INSTANCE);
@@ -69,5 +77,13 @@ final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> 
                 metrics, guard, () -> new ControlSessionHandler(options, gateway, metrics)));
         p.addLast(EXCEPTIONS, ControlExceptionHandler.INSTANCE);
         proxyProtocol.addFirstIfTrusted(ch); // last, so the PROXY header stages come before all others
+    }
+
+    /** The stages at the head of every control connection, before the frame codec: TLS when control-tls is on. */
+    private void addFrontHandlers(SocketChannel ch) {
+        ApplianceTls t = tls;
+        if (t != null) {
+            ch.pipeline().addLast(TLS, t.newBackendHandler(ch));
+        }
     }
 }

@@ -18,7 +18,7 @@ final class ControlExceptionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || io.connmgr.appliance.transport.tls.TlsFailures.fromPeer(cause)) {
             log.debug("control channel {}: {}", ClientAddress.of(ctx.channel()), cause.toString());
         } else {
             log.warn("control channel {} failed: {}", ClientAddress.of(ctx.channel()), cause.toString(), cause);

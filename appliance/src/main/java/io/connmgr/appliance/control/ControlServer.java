@@ -3,6 +3,7 @@ package io.connmgr.appliance.control;
 import io.connmgr.appliance.auth.BackendAuthenticator;
 import io.connmgr.appliance.auth.BackendGuard;
 import io.connmgr.appliance.transport.proxyprotocol.ProxyProtocolPolicy;
+import io.connmgr.appliance.transport.tls.ApplianceTls;
 import io.connmgr.protocol.backend.BackendFrame;
 import io.connmgr.protocol.wire.ReasonCode;
 import io.netty.bootstrap.ServerBootstrap;
@@ -48,6 +49,12 @@ public final class ControlServer implements AutoCloseable {
     /** Back-ends may come through the balancers {@code policy} trusts; before {@link #start}. */
     public ControlServer withProxyProtocol(ProxyProtocolPolicy policy) {
         initializer.proxyProtocol(policy);
+        return this;
+    }
+
+    /** Makes the control channel speak TLS only (control-tls); before {@link #start}. */
+    public ControlServer withTls(ApplianceTls tls) {
+        initializer.tls(tls);
         return this;
     }
 

@@ -12,15 +12,18 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * Builds the device-link pipeline of each tier, in one place.
  *
  * <pre>
+ * (front stages of the listener, e.g. tls: never touched here)
  * handshake: decoder → violations → encoder → handshake → exceptions
  * ACTIVE:    decoder → violations → encoder → link      → exceptions
  * IDLE:      idle
- * SLEEP:     (no channel: the socket is parked in the sleep table)
+ * SLEEP:     (no channel: the socket is parked in the sleep table; never for a TLS connection, whose state is in
+ *            its SslHandler, so TLS connections stop at IDLE)
  * </pre>
  * The violation handler sits right after the decoder so a protocol error is answered before any state changes; the
  * exception handler is last so it sees what every stage before it failed to handle.
@@ -36,6 +39,7 @@ public final class DeviceLinkPipelines {
     private final long handshakeTimeoutMillis;
     private final AdmissionControl admission;
     private StreamService streams;
+    private Function<Channel, String> certificateIdentity = ch -> null;
 
     public DeviceLinkPipelines(ConnectionManager manager, HandshakeService handshakeService,
                                ApplianceMetrics metrics, Executor storeExecutor, TimeSource time, int maxFrameSize,
@@ -56,6 +60,22 @@ public final class DeviceLinkPipelines {
         this.streams = streams;
     }
 
+    /**
+     * Where the device id of a connection's client certificate comes from (see
+     * {@link io.connmgr.appliance.transport.tls.ApplianceTls#deviceIdentity}); before the device listeners start.
+     */
+    public void attachCertificateIdentity(Function<Channel, String> identity) {
+        this.certificateIdentity = identity;
+    }
+
+    /**
+     * Whether the connection's socket may leave Netty for the sleep table: not a TLS one, whose session keys and
+     * sequence numbers live in its SslHandler's engine and would be lost with it.
+     */
+    public boolean canPark(Channel ch) {
+        return ch.pipeline().get(HandlerNames.TLS) == null;
+    }
+
     public void installHandshake(Channel ch) {
         ch.pipeline()
                 .addLast(HandlerNames.DECODER, new FrameDecoder(maxFrameSize))
@@ -63,7 +83,7 @@ public final class DeviceLinkPipelines {
                 .addLast(HandlerNames.ENCODER, FrameEncoder.INSTANCE)
                 .addLast(HandlerNames.HANDSHAKE, new HandshakeHandler(handshakeService, manager, metrics,
                         storeExecutor, handshakeTimeoutMillis, admission)
-                        .acceptingAttach(streams))
+                        .acceptingAttach(streams).certificateIdentity(certificateIdentity))
                 .addLast(HandlerNames.EXCEPTIONS, ExceptionHandler.INSTANCE);
     }
 

@@ -24,7 +24,8 @@ public final class ExceptionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException || cause instanceof Errors.NativeIoException) {
+        if (cause instanceof IOException || cause instanceof Errors.NativeIoException
+                || io.connmgr.appliance.transport.tls.TlsFailures.fromPeer(cause)) {
             log.debug("device connection {} I/O error: {}", ClientAddress.of(ctx.channel()), cause.toString());
         } else {
             log.warn("device connection {} closed after an unexpected error", ClientAddress.of(ctx.channel()), cause);

@@ -2,6 +2,8 @@ package io.connmgr.appliance.devicelink;
 
 /** Names of the device-link pipeline stages, so tier changes can find and replace them. */
 public final class HandlerNames {
+    /** The SslHandler of a TLS connection: at the head for the connection's whole life, never removed. */
+    public static final String TLS = "tls";
     public static final String DECODER = "decoder";
     public static final String VIOLATIONS = "violations";
     public static final String ENCODER = "encoder";

@@ -20,6 +20,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Waits for HELLO within the handshake deadline, checks it off the event loop (the store may be read), and hands the
@@ -40,6 +41,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private boolean holdsSlot;
     private boolean helloSeen;
     private StreamService streams;
+    private Function<Channel, String> certificateIdentity = ch -> null;
 
     public HandshakeHandler(HandshakeService service, ConnectionManager manager, ApplianceMetrics metrics,
                             Executor storeExecutor, long timeoutMillis, AdmissionControl admission) {
@@ -54,6 +56,12 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     /** Accept STREAM_ATTACH (a data connection) in place of HELLO and hand it to {@code streams}. */
     HandshakeHandler acceptingAttach(StreamService streams) {
         this.streams = streams;
+        return this;
+    }
+
+    /** The device id the connection's client certificate names, null when it has none (see HandshakeService). */
+    HandshakeHandler certificateIdentity(Function<Channel, String> identity) {
+        this.certificateIdentity = identity;
         return this;
     }
 
@@ -107,7 +115,9 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.channel().config().setAutoRead(false);
-        CompletableFuture.supplyAsync(() -> service.check(hello, ClientAddress.of(ctx.channel())), storeExecutor)
+        String certified = certificateIdentity.apply(ctx.channel());
+        CompletableFuture.supplyAsync(() -> service.check(hello, ClientAddress.of(ctx.channel()), certified),
+                        storeExecutor)
                 .whenCompleteAsync((verdict, error) -> finish(ctx, hello, verdict, error), ctx.executor());
     }
 

@@ -40,10 +40,30 @@ public final class HandshakeService {
 
     /** @param source the client's address ({@link io.connmgr.appliance.transport.ClientAddress#of}) */
     public Verdict check(Hello hello, SocketAddress source) {
+        return check(hello, source, null);
+    }
+
+    /**
+     * @param source    the client's address ({@link io.connmgr.appliance.transport.ClientAddress#of})
+     * @param certified the device id the connection's client certificate names (mutual TLS), or null when the
+     *                  connection has no client certificate. A certificate must name the HELLO's device id, else
+     *                  BAD_CREDENTIALS; it then stands for the credential, which the device may leave empty; a
+     *                  credential it sends anyway is checked as usual (docs/protocol.md section 8).
+     */
+    public Verdict check(Hello hello, SocketAddress source, String certified) {
         if (!failures.allow(source)) {
             return new Verdict(ReasonCode.RATE_LIMITED, DeviceSettings.NONE, Optional.empty());
         }
-        Optional<ReasonCode> refusal = authenticator.check(hello.deviceId(), hello.credential());
+        Optional<ReasonCode> refusal;
+        if (certified == null) {
+            refusal = authenticator.check(hello.deviceId(), hello.credential());
+        } else if (!certified.equals(hello.deviceId())) {
+            refusal = Optional.of(ReasonCode.BAD_CREDENTIALS);
+        } else if (hello.credential().length == 0) {
+            refusal = Optional.empty();
+        } else {
+            refusal = authenticator.check(hello.deviceId(), hello.credential());
+        }
         if (refusal.isPresent()) {
             if (DeviceAuthenticator.isCredentialFailure(refusal.get())) {
                 failures.failed(source);

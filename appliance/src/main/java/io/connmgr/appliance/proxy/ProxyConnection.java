@@ -105,10 +105,23 @@ final class ProxyConnection {
     void refuse(byte[] reply, String outcome) {
         finish(outcome);
         channel.config().setAutoRead(false);
-        // Written below every codec: the answer is pre-encoded, and an HTTP encoder would refuse raw bytes.
-        ChannelHandlerContext first = channel.pipeline().firstContext();
+        // Written below every codec: the answer is pre-encoded, and an HTTP encoder would refuse raw bytes. But above
+        // TLS, which must encrypt it: from the first stage behind the SslHandler, if there is one.
+        ChannelHandlerContext first = belowCodecs(channel.pipeline());
         (first == null ? channel.writeAndFlush(Unpooled.wrappedBuffer(reply))
                 : first.writeAndFlush(Unpooled.wrappedBuffer(reply))).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The first stage behind the listener's TLS stage (or the very first): writing from it reaches the socket
+     * through TLS and through no codec. */
+    private static ChannelHandlerContext belowCodecs(ChannelPipeline p) {
+        ChannelHandlerContext ssl = p.context(io.netty.handler.ssl.SslHandler.class);
+        if (ssl == null) {
+            return p.firstContext();
+        }
+        java.util.List<String> names = p.names();
+        int at = names.indexOf(ssl.name());
+        return at + 1 < names.size() && p.context(names.get(at + 1)) != null ? p.context(names.get(at + 1)) : null;
     }
 
     private void finish(String outcome) {

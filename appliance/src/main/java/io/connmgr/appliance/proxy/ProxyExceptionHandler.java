@@ -15,7 +15,8 @@ final class ProxyExceptionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof java.io.IOException)) {
+        if (!(cause instanceof java.io.IOException)
+                && !io.connmgr.appliance.transport.tls.TlsFailures.fromPeer(cause)) {
             log.debug("back-end connection {}: {}", ClientAddress.of(ctx.channel()), cause.toString());
         }
         ctx.close();

@@ -6,6 +6,7 @@ import io.connmgr.appliance.config.SourceNetworks;
 import io.connmgr.appliance.stream.OpenRequest;
 import io.connmgr.appliance.stream.StreamService;
 import io.connmgr.appliance.transport.proxyprotocol.ProxyProtocolPolicy;
+import io.connmgr.appliance.transport.tls.ApplianceTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -53,6 +54,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Class<? extends ServerChannel> serverChannelClass;
     private ProxyProtocolPolicy proxyProtocol = ProxyProtocolPolicy.OFF;
     private Channel listener;
+    private ApplianceTls tls;
 
     /**
      * @param authExecutor runs {@link BackendAuthenticator} calls, which may read the store
@@ -94,6 +96,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        addFrontHandlers(ch);
                         ProxyConnection connection = new ProxyConnection(ch, context);
                         ch.pipeline()
                                 .addLast(ProxyConnection.DETECTOR, new ProtocolDetector(connection))
@@ -108,6 +111,22 @@ public final class ProxyServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         return this;
+    }
+
+    /** Makes the listener speak TLS only (proxy-tls); before {@link #start()}. */
+    public ProxyServer withTls(ApplianceTls tls) {
+        this.tls = tls;
+        return this;
+    }
+
+    /**
+     * The stages at the head of every back-end connection, before protocol detection: TLS when the listener has it.
+     * The answers the proxy writes itself go out from behind them (see ProxyConnection), so they pass TLS.
+     */
+    private void addFrontHandlers(Channel ch) {
+        if (tls != null) {
+            ch.pipeline().addLast("tls", tls.newBackendHandler(ch));
+        }
     }
 
     public int port() {

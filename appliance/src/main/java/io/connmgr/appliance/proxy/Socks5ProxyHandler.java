@@ -106,7 +106,9 @@ final class Socks5ProxyHandler extends ChannelInboundHandlerAdapter {
             List<ByteBuf> replay = held;
             held = null;
             if (replay != null) {
-                replay.forEach(b -> ctx.pipeline().fireChannelRead(b));
+                // Into the new decoder, behind the listener's TLS: these bytes are decrypted already.
+                replay.forEach(b -> io.connmgr.appliance.transport.FrontStages.replayInto(ctx.pipeline(),
+                        ProxyConnection.DECODER, b));
             }
             ctx.channel().config().setAutoRead(true);
         }, retryAfterSeconds -> {

@@ -534,7 +534,9 @@ public final class ConnectionManager implements SleepLoop.Listener {
         }
         if (pending != null) {
             if (ch.isActive()) {
-                ch.pipeline().fireChannelRead(pending);
+                // Into the decoder, not from the head: a TLS connection's bytes are decrypted already.
+                io.connmgr.appliance.transport.FrontStages.replayInto(ch.pipeline(),
+                        io.connmgr.appliance.devicelink.HandlerNames.DECODER, pending);
             } else {
                 ReferenceCountUtil.release(pending);
             }
@@ -571,6 +573,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
         if ((s.settings().alwaysActive() && !explicit) || (s.serverLinks() > 0 && !explicit)
                 || s.transitioning() || s.closing() || s.repliesOwed()
                 || awake.get(s.deviceId()) != s || !ch.isActive() || !(ch instanceof EpollSocketChannel)
+                || !pipelines.canPark(ch)
                 || !pipelines.canTrim(ch) || pendingOutboundBytes(ch) > 0 || observerSending(s)
                 || sleepLoop.size() >= config.sleepMaxEntries()) {
             return;
@@ -982,8 +985,13 @@ public final class ConnectionManager implements SleepLoop.Listener {
     }
 
     private TierPolicy.Decision decide(DeviceSession s, long now) {
-        return policy.decide(s.tier(), s.settings(), s.keepAliveSeconds(), s.serverLinks() > 0, now,
+        TierPolicy.Decision d = policy.decide(s.tier(), s.settings(), s.keepAliveSeconds(), s.serverLinks() > 0, now,
                 s.lastActivityNanos(), s.lastSeenNanos());
+        // TLS connections cannot be parked (their TLS state lives in the SslHandler): they stop at IDLE.
+        if (d == TierPolicy.Decision.TO_SLEEP && !pipelines.canPark(s.channel())) {
+            return s.tier() == Tier.ACTIVE ? TierPolicy.Decision.TO_IDLE : TierPolicy.Decision.NONE;
+        }
+        return d;
     }
 
     private void apply(DeviceSession s, TierPolicy.Decision decision) {
@@ -1019,7 +1027,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
         PriorityQueue<DeviceSession> quietest =
                 new PriorityQueue<>(Comparator.comparingLong(DeviceSession::lastActivityNanos).reversed());
         for (DeviceSession s : awake.values()) {
-            if (s.settings().alwaysActive() || s.leaving()) {
+            if (s.settings().alwaysActive() || s.leaving() || !pipelines.canPark(s.channel())) {
                 continue;
             }
             quietest.add(s);

@@ -26,20 +26,30 @@ final class TestDevice implements AutoCloseable {
     private final OutputStream out;
 
     TestDevice(int port) throws IOException {
-        this(null, new InetSocketAddress("127.0.0.1", port));
+        this(plain(null, new InetSocketAddress("127.0.0.1", port)));
     }
 
     /** Connects from {@code local} (any free port of it; null = the system's choice) to {@code appliance}. */
     TestDevice(InetSocketAddress local, InetSocketAddress appliance) throws IOException {
-        socket = new Socket();
-        if (local != null) {
-            socket.bind(local);
-        }
-        socket.connect(appliance, 5000);
+        this(plain(local, appliance));
+    }
+
+    /** Over a socket already connected (a TLS one, say). */
+    TestDevice(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    private static Socket plain(InetSocketAddress local, InetSocketAddress appliance) throws IOException {
+        Socket s = new Socket();
+        if (local != null) {
+            s.bind(local);
+        }
+        s.connect(appliance, 5000);
+        return s;
     }
 
     static Hello hello(String id, String token) {

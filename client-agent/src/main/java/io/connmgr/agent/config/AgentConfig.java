@@ -27,7 +27,29 @@ import java.util.Objects;
  */
 public record AgentConfig(HostPort appliance, String deviceId, String token, Duration keepAlive,
                           Duration backoffInitial, Duration backoffCap, Duration handshakeTimeout, String logLevel,
-                          Features features, OnDemand onDemand) {
+                          Features features, OnDemand onDemand, Tls tls) {
+
+    /**
+     * TLS to the appliance.
+     *
+     * @param enabled    speak TLS on the device link and data connections
+     * @param ca         PEM CA certificates to trust, or {@code null} for the JDK's trust store
+     * @param cert       PEM client certificate, or {@code null}
+     * @param key        its PEM PKCS#8 key, or {@code null}
+     * @param verifyHost the appliance's host name must be in its certificate
+     */
+    public record Tls(boolean enabled, java.nio.file.Path ca, java.nio.file.Path cert, java.nio.file.Path key,
+                      boolean verifyHost) {
+        public static final Tls OFF = new Tls(false, null, null, null, true);
+    }
+
+    /** A config without TLS. */
+    public AgentConfig(HostPort appliance, String deviceId, String token, Duration keepAlive, Duration backoffInitial,
+                       Duration backoffCap, Duration handshakeTimeout, String logLevel, Features features,
+                       OnDemand onDemand) {
+        this(appliance, deviceId, token, keepAlive, backoffInitial, backoffCap, handshakeTimeout, logLevel, features,
+                onDemand, Tls.OFF);
+    }
 
     public static final Duration DEFAULT_KEEPALIVE = Duration.ZERO;
     public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
@@ -117,14 +139,15 @@ public record AgentConfig(HostPort appliance, String deviceId, String token, Dur
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(onDemand, "onDemand");
+        Objects.requireNonNull(tls, "tls");
     }
 
     /** Leaves the token out: configs end up in logs and bug reports. */
     @Override
     public String toString() {
-        return "AgentConfig[appliance=%s, deviceId=%s, token=<%d chars>, keepAlive=%s, backoff=%s..%s, handshakeTimeout=%s, logLevel=%s, %s, %s]"
+        return "AgentConfig[appliance=%s, deviceId=%s, token=<%d chars>, keepAlive=%s, backoff=%s..%s, handshakeTimeout=%s, logLevel=%s, %s, %s, %s]"
                 .formatted(appliance, deviceId, token.length(), Durations.format(keepAlive),
                         Durations.format(backoffInitial), Durations.format(backoffCap),
-                        Durations.format(handshakeTimeout), logLevel, features, onDemand);
+                        Durations.format(handshakeTimeout), logLevel, features, onDemand, tls);
     }
 }

@@ -196,10 +196,12 @@ public final class AgentConfigLoader {
             default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
         }, true);
 
+        AgentConfig.Tls tls = tls(v, merged);
+
         v.throwIfAny();
         return new AgentConfig(appliance, deviceId, token, keepAlive, initial, cap, handshake, logLevel,
                 new AgentConfig.Features(expose, mode, window, maxStreams, localConnect, links, onConnectExec,
-                        onConnectUrl, rpcExec, execTimeout, via, splice), onDemand);
+                        onConnectUrl, rpcExec, execTimeout, via, splice), onDemand, tls);
     }
 
     private static AgentConfig.OnDemand onDemand(Validator v, Map<ConfigKey, Setting> merged) {
@@ -226,6 +228,30 @@ public final class AgentConfigLoader {
             return null;
         }
         return new AgentConfig.OnDemand(enabled, quiet, interval, direct);
+    }
+
+    private static AgentConfig.Tls tls(Validator v, Map<ConfigKey, Setting> merged) {
+        Function<String, Path> readable = text -> {
+            Path p = Path.of(text.trim());
+            if (!Files.isReadable(p)) {
+                throw new IllegalArgumentException("cannot read " + p);
+            }
+            return p;
+        };
+        Path ca = v.optional(ConfigKey.TLS_CA, readable, null);
+        Path cert = v.optional(ConfigKey.TLS_CERT, readable, null);
+        Path key = v.optional(ConfigKey.TLS_KEY, readable, null);
+        Boolean verify = v.optional(ConfigKey.TLS_VERIFY_HOST, AgentConfigLoader::bool, true);
+        Boolean enabled = v.optional(ConfigKey.TLS, AgentConfigLoader::bool,
+                merged.containsKey(ConfigKey.TLS_CA) || merged.containsKey(ConfigKey.TLS_CERT));
+        if (merged.containsKey(ConfigKey.TLS_CERT) != merged.containsKey(ConfigKey.TLS_KEY)) {
+            v.problem(merged.containsKey(ConfigKey.TLS_CERT) ? ConfigKey.TLS_KEY : ConfigKey.TLS_CERT,
+                    "tls-cert and tls-key go together");
+        }
+        if (Boolean.FALSE.equals(enabled) && (ca != null || cert != null)) {
+            v.problem(ConfigKey.TLS, "false, but tls-ca or tls-cert is given");
+        }
+        return new AgentConfig.Tls(Boolean.TRUE.equals(enabled), ca, cert, key, !Boolean.FALSE.equals(verify));
     }
 
     private static boolean bool(String text) {
@@ -302,7 +328,10 @@ public final class AgentConfigLoader {
             return null;
         }
         if (!inline && !file) {
-            v.problem(ConfigKey.TOKEN, "required (or token-file)");
+            if (merged.containsKey(ConfigKey.TLS_CERT)) {
+                return ""; // a client certificate names the device: the appliance needs no token (mutual TLS)
+            }
+            v.problem(ConfigKey.TOKEN, "required (or token-file, or tls-cert for mutual TLS)");
             return null;
         }
         Function<String, String> checkLength = token -> {

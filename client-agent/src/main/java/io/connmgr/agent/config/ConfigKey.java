@@ -48,7 +48,16 @@ public enum ConfigKey {
     ON_DEMAND_INTERVAL("on-demand-interval", "DURATION", "with on-demand: connect again after this long even with"
             + " nothing to send (default 15m)"),
     DIRECT_ADDRESS("direct-address", "HOST[:PORT]", "announce where servers can reach this device directly;"
-            + " HOST alone offers every exposed port, [IPV6] in brackets");
+            + " HOST alone offers every exposed port, [IPV6] in brackets"),
+    TLS("tls", "true|false", false, true, "speak TLS to the appliance's TLS device port (device-tls-port);"
+            + " implied by tls-ca, tls-cert (default false; the flag alone means true)"),
+    TLS_CA("tls-ca", "PATH", "PEM CA certificates the appliance's certificate must chain to (default: the JDK's"
+            + " trust store)"),
+    TLS_CERT("tls-cert", "PATH", "PEM client certificate naming this device (mutual TLS); the token may then be"
+            + " left out"),
+    TLS_KEY("tls-key", "PATH", "PEM PKCS#8 private key of tls-cert"),
+    TLS_VERIFY_HOST("tls-verify-host", "true|false", "the appliance's host name (or IP) must be in its certificate"
+            + " (default true)");
 
     private final String key;
     private final String paramLabel;

@@ -129,6 +129,7 @@ public final class DeviceClient implements AutoCloseable {
     private final Outbox outbox;
     private final PendingCommands commands = new PendingCommands();
     private final OutboundProxy proxy;
+    private final LinkTls tls;
     /** Null when no stream feature is configured; stream frames are then unexpected. */
     private final StreamTable streams;
     /** Null without an RPC handler. */
@@ -174,6 +175,7 @@ public final class DeviceClient implements AutoCloseable {
         this.capabilities = b.capabilities | StreamTable.capabilities(streamSettings)
                 | (b.rpcHandler != null ? Capabilities.RPC : 0);
         this.proxy = b.proxy;
+        this.tls = b.tls;
         this.quietPeriod = b.quietPeriod;
         this.reconnectInterval = b.reconnectInterval;
         this.directAddress = b.directAddress == null ? null : DirectAddress.parse(b.directAddress);
@@ -210,7 +212,8 @@ public final class DeviceClient implements AutoCloseable {
             this.worker = ownWorker;
         }
         this.streams = streamSettings.any()
-                ? new StreamTable(streamSettings, loop, transport, this.appliance, proxy, worker, new StreamOwner())
+                ? new StreamTable(streamSettings, loop, transport, this.appliance, proxy, b.tls, worker,
+                        new StreamOwner())
                 : null;
         this.rpc = b.rpcHandler != null
                 ? new RpcCalls(b.rpcHandler, worker, loop, this::currentMaxFrameSize, this::busy) : null;
@@ -452,6 +455,10 @@ public final class DeviceClient implements AutoCloseable {
                 // A proxy goes first: it sees the raw connection and holds our writes until its tunnel is up.
                 if (proxy != null) {
                     ch.pipeline().addLast("proxy", proxy.newHandler());
+                }
+                // TLS inside the proxy's tunnel, outside the frames: the appliance's TLS port carries the same bytes.
+                if (tls != null) {
+                    ch.pipeline().addLast("tls", tls.newHandler(ch, appliance));
                 }
                 ch.pipeline()
                         .addLast("decoder", new FrameDecoder(maxFrameSize))
@@ -918,6 +925,7 @@ public final class DeviceClient implements AutoCloseable {
         private RpcHandler rpcHandler;
         private Executor worker;
         private OutboundProxy proxy;
+        private LinkTls tls;
         private Duration quietPeriod;
         private Duration reconnectInterval;
         private String directAddress;
@@ -1102,6 +1110,14 @@ public final class DeviceClient implements AutoCloseable {
          */
         public Builder workerExecutor(Executor executor) {
             this.worker = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Speak TLS to the appliance (its TLS device port), on the link and on every data connection; null = plain.
+         */
+        public Builder tls(LinkTls tls) {
+            this.tls = tls;
             return this;
         }
 

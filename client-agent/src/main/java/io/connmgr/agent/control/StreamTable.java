@@ -73,6 +73,7 @@ final class StreamTable {
     private final EventLoop loop;
     private final Transport transport;
     private final InetSocketAddress appliance;
+    private final LinkTls tls;
     private final OutboundProxy proxy;
     private final Executor worker;
     private final Owner owner;
@@ -94,12 +95,13 @@ final class StreamTable {
     private int connectRequestsInFlight;
 
     StreamTable(StreamSettings settings, EventLoop loop, Transport transport, InetSocketAddress appliance,
-                OutboundProxy proxy, Executor worker, Owner owner) {
+                OutboundProxy proxy, LinkTls tls, Executor worker, Owner owner) {
         this.settings = settings;
         this.loop = loop;
         this.transport = transport;
         this.appliance = appliance;
         this.proxy = proxy;
+        this.tls = tls;
         this.worker = worker;
         this.owner = owner;
     }
@@ -487,6 +489,9 @@ final class StreamTable {
                     protected void initChannel(Channel ch) {
                         if (proxy != null) {
                             ch.pipeline().addLast("proxy", proxy.newHandler());
+                        }
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch, appliance));
                         }
                         ch.pipeline()
                                 .addLast("encoder", FrameEncoder.INSTANCE)

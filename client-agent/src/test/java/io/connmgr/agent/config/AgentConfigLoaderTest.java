@@ -106,7 +106,7 @@ class AgentConfigLoaderTest {
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
                         "appliance: required (set it in the file or with --appliance)",
                         "device-id: required (set it in the file or with --device-id)",
-                        "token: required (or token-file)"));
+                        "token: required (or token-file, or tls-cert for mutual TLS)"));
     }
 
     @Test

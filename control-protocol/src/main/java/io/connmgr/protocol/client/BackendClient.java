@@ -208,6 +208,9 @@ public final class BackendClient implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         long keepAlive = config.keepAlive.toMillis();
+                        if (config.tls != null) { // TLS first: everything after it is the same protocol as plain
+                            ch.pipeline().addLast("tls", config.tls.newHandler(ch.alloc(), config.host, config.port));
+                        }
                         ch.pipeline().addLast(BackendFrameEncoder.INSTANCE,
                                 new BackendFrameDecoder(Wire.MAX_LENGTH_FIELD, BackendFrameDecoder.Side.BACKEND),
                                 new IdleStateHandler(3 * keepAlive, keepAlive, 0, TimeUnit.MILLISECONDS),
@@ -397,6 +400,7 @@ public final class BackendClient implements AutoCloseable {
         private String name;
         private String token = "";
         private EventLoopGroup group;
+        private io.netty.handler.ssl.SslContext tls;
         private boolean reconnect = true;
         private Duration backoffMin = Duration.ofMillis(200);
         private Duration backoffMax = Duration.ofSeconds(30);
@@ -423,6 +427,16 @@ public final class BackendClient implements AutoCloseable {
         }
 
         /** An NIO event loop group to share; by default the client runs its own single thread. */
+        /**
+         * Speak TLS to the control channel (the appliance's {@code control-tls}): a client context, e.g.
+         * {@code SslContextBuilder.forClient().trustManager(caFile).build()}; the appliance's certificate must name
+         * {@link #host}. Null = plain.
+         */
+        public Builder tls(io.netty.handler.ssl.SslContext clientContext) {
+            this.tls = clientContext;
+            return this;
+        }
+
         public Builder eventLoopGroup(EventLoopGroup group) {
             this.group = group;
             return this;

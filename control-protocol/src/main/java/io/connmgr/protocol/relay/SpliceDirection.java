@@ -63,9 +63,14 @@ public final class SpliceDirection {
         this.listener = listener;
     }
 
-    /** Whether the two channels can be spliced: both native epoll stream sockets. */
+    /**
+     * Whether the two channels can be spliced: both native epoll stream sockets, neither behind TLS (its bytes on the
+     * socket are ciphertext that only its SslHandler can read and write).
+     */
     public static boolean supported(Channel a, Channel b) {
-        return a instanceof AbstractEpollStreamChannel && b instanceof AbstractEpollStreamChannel;
+        return a instanceof AbstractEpollStreamChannel && b instanceof AbstractEpollStreamChannel
+                && a.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null
+                && b.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null;
     }
 
     /**
