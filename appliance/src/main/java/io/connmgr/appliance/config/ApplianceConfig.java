@@ -51,7 +51,8 @@ public record ApplianceConfig(
         Map<String, String> services,
         String controlBindAddress,
         int controlPort,
-        MessagingConfig messaging) {
+        MessagingConfig messaging,
+        BackpressureConfig backpressure) {
 
     static ApplianceConfig from(Map<String, Object> v) {
         return new ApplianceConfig(
@@ -100,7 +101,8 @@ public record ApplianceConfig(
                 ServiceList.parse((String) v.get("services")),
                 (String) v.get("control-bind-address"),
                 i(v, "control-port"),
-                MessagingConfig.from(v));
+                MessagingConfig.from(v),
+                BackpressureConfig.from(v));
     }
 
     private static int i(Map<String, Object> v, String key) {
