@@ -41,8 +41,6 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
     private final TimeSource time;
     private final StreamService streams;
     private final UplinkGate uplinkGate;
-    /** This read carried uplink messages: the gate looks whether their subscribers keep up. */
-    private boolean readUplink;
 
     public ActiveLinkHandler(DeviceSession session, ConnectionManager manager, ApplianceMetrics metrics,
                              TimeSource time) {
@@ -79,7 +77,7 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
             case Msg m -> {
                 session.activity(time);
                 manager.uplink(session, m);
-                readUplink = true;
+                holdIfUplinkBehind(ctx);
             }
             case Ack a -> {
                 session.activity(time);
@@ -124,14 +122,20 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        boolean uplink = readUplink;
-        readUplink = false;
         if (!ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(false);
-        } else if (uplink && uplinkGate != null) {
-            uplinkGate.holdIfBehind(ctx.channel());
         }
         ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * After each uplink message rather than each read: a read can carry many, and stopping now leaves only the rest of
+     * this buffer to be accepted before the link pauses.
+     */
+    private void holdIfUplinkBehind(ChannelHandlerContext ctx) {
+        if (uplinkGate != null && ctx.channel().config().isAutoRead()) {
+            uplinkGate.holdIfBehind(ctx.channel());
+        }
     }
 
     @Override

@@ -26,7 +26,15 @@ final class TestDevice implements AutoCloseable {
     private final OutputStream out;
 
     TestDevice(int port) throws IOException {
+        this(port, 0);
+    }
+
+    /** @param receiveBuffer SO_RCVBUF before connecting (bounds what the kernel reads for it); 0 = the default */
+    TestDevice(int port, int receiveBuffer) throws IOException {
         socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
