@@ -61,8 +61,13 @@ class BackpressureStreamsTest {
 
     /** Waits until {@code moved} stops growing (unchanged over one 500 ms poll), within 30 s; returns where. */
     static long plateau(LongSupplier moved) {
+        return plateau(moved, Duration.ofMillis(500));
+    }
+
+    /** Waits until {@code moved} stays unchanged for {@code quiet}, within 60 s; returns where. */
+    static long plateau(LongSupplier moved, Duration quiet) {
         AtomicLong last = new AtomicLong(-1);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(quiet).until(() -> {
             long now = moved.getAsLong();
             return now > 0 && now == last.getAndSet(now);
         });
