@@ -30,8 +30,9 @@ import java.util.function.LongFunction;
  */
 public final class OverloadScenario {
     /** Appliance settings: limits small enough that a short run reaches them, timeouts short enough to be seen. */
-    public static final List<String> APPLIANCE_FLAGS = List.of("--message-queue-max", "200", "--rpc-timeout", "2s",
+    public static final List<String> APPLIANCE_FLAGS = List.of("--message-queue-max", "50", "--rpc-timeout", "2s",
             "--idle-after", "1h", "--sleep-after", "2h");
+    // (A message to a device that does not read waits in its queue: --message-queue-max is reached first there.)
     static final int STREAM_PORT = 9000;
     private static final Duration RPC_TIMEOUT = Duration.ofSeconds(2);
     private static final byte[] BODY = new byte[64];
@@ -125,7 +126,7 @@ public final class OverloadScenario {
         List<String> stalledIds = stalled.ids();
         if (overload) {
             runs.add(new PacedCalls(name + " flood messages", schedule(extra, length), 4096, i -> {
-                String target = i % 4 == 3 && !stalledIds.isEmpty() ? stalledIds.get((int) (i / 4 % stalledIds.size()))
+                String target = i % 2 == 1 && !stalledIds.isEmpty() ? stalledIds.get((int) (i / 2 % stalledIds.size()))
                         : fleet.id((int) (i % hot));
                 return flooder.send(target, BODY, null, null);
             }, new LatencyRecorder(), null));
@@ -189,6 +190,7 @@ public final class OverloadScenario {
         counters.put("refused_messages_store_busy_count", "cm_messages_rejected_total{reason=\"store_busy\"");
         counters.put("refused_rpc_busy_count", "cm_rpc_calls_total{outcome=\"busy\"");
         counters.put("rpc_timeouts_count", "cm_rpc_calls_total{outcome=\"timeout\"");
+        counters.put("rpc_device_timeouts_count", "cm_rpc_calls_total{outcome=\"device_timeout\"");
         counters.put("refused_streams_appliance_cap_count", "cm_streams_refused_total{limit=\"appliance\"");
         counters.put("uplink_pauses_count", "cm_uplink_paused_total");
         counters.put("events_dropped_count", "cm_control_events_dropped_total");

@@ -2,6 +2,7 @@ package io.connmgr.loadtest.overload;
 
 import io.connmgr.loadtest.fleet.FleetToken;
 import io.connmgr.protocol.codec.FrameCodec;
+import io.connmgr.protocol.message.Capabilities;
 import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.wire.Wire;
 
@@ -32,7 +33,8 @@ final class StalledDevices implements AutoCloseable {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                 s.setSoTimeout(10_000);
                 d.sockets.add(s);
-                s.getOutputStream().write(FrameCodec.toBytes(new Hello(Wire.PROTOCOL_VERSION, 0, 0, id,
+                s.getOutputStream().write(FrameCodec.toBytes(new Hello(Wire.PROTOCOL_VERSION, 0,
+                        Capabilities.RPC | Capabilities.STREAMS, id,
                         tokens.credential(id), null)));
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 int header = in.readInt(); // WELCOME (or REJECT): its type is checked by what follows
