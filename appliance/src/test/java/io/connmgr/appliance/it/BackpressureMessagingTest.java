@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -159,6 +160,30 @@ class BackpressureMessagingTest {
             }
             d.send(new Ack(8));
             await().atMost(Duration.ofSeconds(10)).until(() -> harness.counter("cm.messages.sent") == 16);
+        }
+    }
+
+    @Test
+    void rpcsToADeviceThatDoesNotRead_beyondItsPendingCap_are429_andCounted_othersStillAnswered() throws Exception {
+        start("rpc-max-pending-per-device", "2", "rpc-timeout", "10s");
+        try (TestDevice stalled = new TestDevice(harness.devicePort(), 16 * 1024);
+             TestDevice other = harness.connect("other")) {
+            stalled.connect("stalled", harness.fleetToken("stalled"), io.connmgr.protocol.message.Capabilities.RPC,
+                    null);
+            List<CompletableFuture<HttpResponse<byte[]>>> waiting = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                waiting.add(harness.callAsync("POST", "/v1/devices/stalled/rpc?method=echo", token, new byte[]{1}));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> harness.gauge("cm.rpc.pending") == 2);
+            HttpResponse<byte[]> third = harness.call("POST", "/v1/devices/stalled/rpc?method=echo", token,
+                    new byte[]{1});
+            assertThat(third.statusCode()).isEqualTo(429);
+            assertThat(body(third)).contains("\"error\":\"too_many_calls\"");
+            assertThat(harness.counter("cm.rpc.calls", "outcome", "busy")).isEqualTo(1);
+            // Another device's calls are not affected by the stalled one's.
+            other.send(new Msg(1, new byte[]{1}));
+            assertThat(other.read(Ack.class).seq()).isEqualTo(1);
+            assertThat(waiting).allSatisfy(f -> assertThat(f).isNotDone());
         }
     }
 
