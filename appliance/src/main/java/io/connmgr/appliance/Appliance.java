@@ -14,6 +14,7 @@ import io.connmgr.appliance.stream.DirectFirst;
 import io.connmgr.appliance.messaging.MessagingService;
 import io.connmgr.appliance.messaging.UplinkBus;
 import io.connmgr.appliance.messaging.UplinkJournalWriter;
+import io.connmgr.appliance.messaging.UplinkGate;
 import io.connmgr.appliance.messaging.WebhookForwarder;
 import io.connmgr.appliance.rpc.RpcService;
 import io.connmgr.appliance.store.MessageStore;
@@ -233,6 +234,10 @@ public final class Appliance implements AutoCloseable {
                 AdmissionControl.create(config.admission(), config.maxPendingHandshakes(), time,
                         metrics.meterRegistry()));
         manager.attachPipelines(pipelines);
+        // Backpressure and caps: appliance-wide message limits, and devices paused while uplink subscribers are behind.
+        messaging.limitTotals(config.backpressure().messageQueueMaxTotal(), config.backpressure().messageStorePendingMax());
+        pipelines.attachUplinkGate(new UplinkGate(() -> uplinkJournal.behind() || uplinkBus.behind(),
+                metrics.meterRegistry()));
         streams = new StreamService(manager, storeReads, metrics, StreamService.Options.of(config, transport.isEpoll()));
         DirectReachability reachability = new DirectReachability(manager, store,
                 config.messaging().directFailThreshold(), metrics.meterRegistry());

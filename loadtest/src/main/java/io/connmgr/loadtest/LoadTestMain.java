@@ -5,6 +5,7 @@ import io.connmgr.loadtest.density.DensityCommand;
 import io.connmgr.loadtest.fleet.FleetWorkerCommand;
 import io.connmgr.loadtest.hold.HoldCommand;
 import io.connmgr.loadtest.messages.MessagesCommand;
+import io.connmgr.loadtest.overload.OverloadCommand;
 import io.connmgr.loadtest.relay.RelayCommand;
 import io.connmgr.loadtest.report.CompareCommand;
 import io.connmgr.loadtest.report.HtmlCommand;
@@ -26,6 +27,7 @@ import java.util.Set;
         description = "Load-test scenarios against a real appliance process.",
         subcommands = {HoldCommand.class, StormCommand.class, WakeCommand.class, MessagesCommand.class,
                 RelayCommand.class, SoakCommand.class, DensityCommand.class, BackendLatencyCommand.class,
+                OverloadCommand.class,
                 CompareCommand.class, HtmlCommand.class, RunCommand.class, FleetWorkerCommand.class})
 public final class LoadTestMain implements Runnable {
 

@@ -167,9 +167,23 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
                 }
             }
         }
-        if (!working && pending.isEmpty() && ctx.channel().isActive()) {
+        resumeReading(ctx);
+    }
+
+    /**
+     * The next request is read once this one is answered and its response can be written: a client that pipelines
+     * requests without reading the responses makes the channel unwritable and is not read again until it reads.
+     */
+    private void resumeReading(ChannelHandlerContext ctx) {
+        if (!working && pending.isEmpty() && ctx.channel().isActive() && ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        resumeReading(ctx);
+        super.channelWritabilityChanged(ctx);
     }
 
     private void respond(ChannelHandlerContext ctx, Exchange exchange, AdminResponse response) {

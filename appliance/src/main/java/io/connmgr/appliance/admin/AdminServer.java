@@ -97,6 +97,9 @@ public final class AdminServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client that does not read its responses makes the channel unwritable; the dispatcher then stops
+                // reading its requests (AdminDispatcher), so these marks bound what waits for it.
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, io.netty.channel.WriteBufferWaterMark.DEFAULT)
                 .childHandler(initializer)
                 .bind(options.bindAddress(), options.port())
                 .await();

@@ -50,7 +50,20 @@ final class MessageRoutes {
                     .withHeader("Retry-After", "10");
             case Enqueued.TooLarge t -> AdminResponse.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "payload_too_large", t.reason());
+            case Enqueued.Overloaded o -> overloaded(o);
         });
+    }
+
+    /** An appliance-wide limit: 507 when the appliance holds all the messages it may, 503 while the store catches up. */
+    private static AdminResponse overloaded(Enqueued.Overloaded o) {
+        return switch (o.limit()) {
+            case APPLIANCE_FULL -> AdminResponse.error(HttpResponseStatus.INSUFFICIENT_STORAGE, "appliance_queue_full",
+                    "the appliance holds " + o.count() + " queued messages, the limit (message-queue-max-total) is "
+                            + o.max() + "; retry once devices have received some").withHeader("Retry-After", "10");
+            case STORE_BUSY -> AdminResponse.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "store_busy",
+                    o.count() + " messages are waiting to be stored, the limit (message-store-pending-max) is "
+                            + o.max() + "; retry shortly").withHeader("Retry-After", "1");
+        };
     }
 
     AdminResponse status(AdminRequest request) {

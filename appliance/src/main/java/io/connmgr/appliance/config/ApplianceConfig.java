@@ -56,7 +56,8 @@ public record ApplianceConfig(
         // credentials: failure limits per source address
         AuthConfig auth,
         ProxyProtocolConfig proxyProtocol,
-        TlsConfig tls) {
+        TlsConfig tls,
+        BackpressureConfig backpressure) {
 
     static ApplianceConfig from(Map<String, Object> v) {
         return new ApplianceConfig(
@@ -109,7 +110,8 @@ public record ApplianceConfig(
                 MessagingConfig.from(v),
                 AuthConfig.from(v),
                 ProxyProtocolConfig.from(v),
-                TlsConfig.from(v));
+                TlsConfig.from(v),
+                BackpressureConfig.from(v));
     }
 
     private static int i(Map<String, Object> v, String key) {

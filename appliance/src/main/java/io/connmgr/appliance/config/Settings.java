@@ -129,8 +129,24 @@ public final class Settings {
             s("control-tls", BOOL, "false", "The back-end control channel speaks TLS only."),
             s("admin-tls", BOOL, "false", "The admin HTTP API speaks HTTPS only."));
 
+    // ---- Backpressure and caps: appliance-wide limits that keep memory bounded under overload (BackpressureConfig).
+    static final List<Setting> BACKPRESSURE = List.of(
+            s("max-streams", INT, "20000", 1, 10_000_000,
+                    "Concurrent streams in the whole appliance; beyond it opens fail with TOO_MANY_STREAMS "
+                            + "(SOCKS5 0x01, HTTP 503, control channel TOO_MANY_STREAMS)."),
+            s("message-queue-max-total", INT, "1000000", 1, 1_000_000_000,
+                    "Queued downlink messages in the whole appliance; beyond it POST .../messages answers 507."),
+            s("message-store-pending-max", INT, "4096", 1, 1_000_000,
+                    "Downlink messages accepted but not yet stored (held in memory for the next fsync); beyond it "
+                            + "POST .../messages answers 503."),
+            s("write-buffer-high", SIZE, "64KiB", 1024, 64 * 1024 * 1024,
+                    "Bytes queued for one connection (device, proxy, admin) above which it is unwritable and "
+                            + "whatever feeds it stops reading."),
+            s("write-buffer-low", SIZE, "32KiB", 512, 64 * 1024 * 1024,
+                    "Bytes queued for one connection below which it is writable again; at most write-buffer-high."));
+
     public static final List<Setting> ALL = java.util.stream.Stream.of(CORE, MessagingConfig.SETTINGS,
-                    AuthConfig.SETTINGS /* credentials: failure limits */, TLS)
+                    AuthConfig.SETTINGS /* credentials: failure limits */, TLS, BACKPRESSURE)
             .flatMap(List::stream).toList();
 
     public static final Map<String, Setting> BY_NAME =

@@ -106,6 +106,8 @@ public interface BackendGateway {
         record NotSupported() implements SendResult { }
         /** The payload does not fit in one device frame; {@code reason} gives the limit. */
         record TooLarge(String reason) implements SendResult { }
+        /** An appliance-wide message limit is reached (docs/configuration.md, "Backpressure and caps"); retry later. */
+        record Busy(String reason) implements SendResult { }
     }
 
     sealed interface RpcResult {

@@ -204,6 +204,7 @@ final class ControlSessionHandler extends ChannelInboundHandlerAdapter {
             case SendResult.UnknownDevice u -> status(id, BackendStatus.UNKNOWN_DEVICE);
             case SendResult.NotSupported n -> status(id, BackendStatus.NOT_SUPPORTED);
             case SendResult.TooLarge t -> new Result(id, BackendStatus.INVALID_REQUEST, utf8(t.reason()));
+            case SendResult.Busy b -> new Result(id, BackendStatus.UNAVAILABLE, utf8(b.reason()));
         };
     }
 

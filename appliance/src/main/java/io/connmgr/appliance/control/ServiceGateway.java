@@ -85,6 +85,9 @@ public final class ServiceGateway implements BackendGateway, SessionObserver {
                         case MessagingService.Enqueued.Accepted a -> new SendResult.Accepted(a.messageId());
                         case MessagingService.Enqueued.QueueFull f -> new SendResult.QueueFull();
                         case MessagingService.Enqueued.TooLarge t -> new SendResult.TooLarge(t.reason());
+                        case MessagingService.Enqueued.Overloaded o -> new SendResult.Busy(
+                                o.limit().name().toLowerCase(java.util.Locale.ROOT) + ": " + o.count()
+                                        + " messages, the limit is " + o.max());
                     });
         });
     }

@@ -1,5 +1,6 @@
 package io.connmgr.appliance.devicelink;
 
+import io.connmgr.appliance.messaging.UplinkGate;
 import io.connmgr.appliance.metrics.ApplianceMetrics;
 import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.Tier;
@@ -39,16 +40,21 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
     private final ApplianceMetrics metrics;
     private final TimeSource time;
     private final StreamService streams;
+    private final UplinkGate uplinkGate;
 
     public ActiveLinkHandler(DeviceSession session, ConnectionManager manager, ApplianceMetrics metrics,
                              TimeSource time) {
-        this(session, manager, metrics, time, null);
+        this(session, manager, metrics, time, null, null);
     }
 
-    /** @param streams null when streams are not offered */
+    /**
+     * @param streams    null when streams are not offered
+     * @param uplinkGate null when nothing downstream of uplink messages can fall behind
+     */
     public ActiveLinkHandler(DeviceSession session, ConnectionManager manager, ApplianceMetrics metrics,
-                             TimeSource time, StreamService streams) {
+                             TimeSource time, StreamService streams, UplinkGate uplinkGate) {
         this.session = session;
+        this.uplinkGate = uplinkGate;
         this.manager = manager;
         this.metrics = metrics;
         this.time = time;
@@ -71,6 +77,7 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
             case Msg m -> {
                 session.activity(time);
                 manager.uplink(session, m);
+                holdIfUplinkBehind(ctx);
             }
             case Ack a -> {
                 session.activity(time);
@@ -108,10 +115,40 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Backpressure on the link: a device that does not read what it is sent (ACKs, PONGs, MSGs, stream bytes) is not
+     * read either, and neither is one whose uplink messages cannot be passed on yet; nothing queues for it without
+     * bound. Checked after every read, not only on writability changes, because other stages turn reading on.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * After each uplink message rather than each read: a read can carry many, and stopping now leaves only the rest of
+     * this buffer to be accepted before the link pauses.
+     */
+    private void holdIfUplinkBehind(ChannelHandlerContext ctx) {
+        if (uplinkGate != null && ctx.channel().config().isAutoRead()) {
+            uplinkGate.holdIfBehind(ctx.channel());
+        }
+    }
+
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (streams != null) {
             streams.linkWritabilityChanged(session);
+        }
+        boolean writable = ctx.channel().isWritable();
+        if (!writable) {
+            ctx.channel().config().setAutoRead(false);
+        } else if (!session.closing() && !session.transitioning()
+                && (uplinkGate == null || !uplinkGate.holdIfBehind(ctx.channel()))) {
+            ctx.channel().config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
     }

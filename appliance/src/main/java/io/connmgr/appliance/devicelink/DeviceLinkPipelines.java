@@ -1,6 +1,7 @@
 package io.connmgr.appliance.devicelink;
 
 import io.connmgr.appliance.admission.AdmissionControl;
+import io.connmgr.appliance.messaging.UplinkGate;
 import io.connmgr.appliance.metrics.ApplianceMetrics;
 import io.connmgr.appliance.session.DeviceSession;
 import io.connmgr.appliance.session.TimeSource;
@@ -40,6 +41,7 @@ public final class DeviceLinkPipelines {
     private final AdmissionControl admission;
     private StreamService streams;
     private Function<Channel, String> certificateIdentity = ch -> null;
+    private UplinkGate uplinkGate;
 
     public DeviceLinkPipelines(ConnectionManager manager, HandshakeService handshakeService,
                                ApplianceMetrics metrics, Executor storeExecutor, TimeSource time, int maxFrameSize,
@@ -76,6 +78,11 @@ public final class DeviceLinkPipelines {
         return ch.pipeline().get(HandlerNames.TLS) == null;
     }
 
+    /** Pauses links whose uplink messages cannot be passed on yet; before the device listener starts. */
+    public void attachUplinkGate(UplinkGate gate) {
+        this.uplinkGate = gate;
+    }
+
     public void installHandshake(Channel ch) {
         ch.pipeline()
                 .addLast(HandlerNames.DECODER, new FrameDecoder(maxFrameSize))
@@ -90,7 +97,7 @@ public final class DeviceLinkPipelines {
     /** From the handshake, from IDLE, or on a freshly attached channel after a wake. */
     public void installActive(Channel ch, DeviceSession session) {
         ChannelPipeline p = ch.pipeline();
-        ActiveLinkHandler link = new ActiveLinkHandler(session, manager, metrics, time, streams);
+        ActiveLinkHandler link = new ActiveLinkHandler(session, manager, metrics, time, streams, uplinkGate);
         if (p.get(HandlerNames.HANDSHAKE) != null) {
             p.replace(HandlerNames.HANDSHAKE, HandlerNames.LINK, link);
             return;

@@ -63,6 +63,7 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
     private final ConnectionManager manager;
     private final TimeSource time;
     private final MessagingMetrics metrics;
+    private final MessageCaps caps;
     private final ExecutorService writer;
     /** Devices with a non-empty queue and its depth; changed only on the writer thread. */
     private final Map<String, Long> depths = new ConcurrentHashMap<>();
@@ -79,6 +80,7 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
         this.manager = manager;
         this.time = time;
         this.metrics = new MessagingMetrics(registry);
+        this.caps = new MessageCaps(metrics.depth, registry);
         this.writer = Executors.newSingleThreadExecutor(new DefaultThreadFactory("message-store", true));
     }
 
@@ -120,6 +122,21 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
         /** The payload does not fit in one MSG; nothing was stored. */
         record TooLarge(String reason) implements Enqueued {
         }
+
+        /** An appliance-wide limit ({@link MessageCaps}) is reached; nothing was stored. */
+        record Overloaded(Limit limit, long count, long max) implements Enqueued {
+            public enum Limit {
+                /** message-queue-max-total: the appliance holds as many queued messages as it may. */
+                APPLIANCE_FULL,
+                /** message-store-pending-max: too many messages wait for the store's next fsync. */
+                STORE_BUSY
+            }
+        }
+    }
+
+    /** Sets the appliance-wide limits (message-queue-max-total, message-store-pending-max); before messages arrive. */
+    public void limitTotals(long queuedMax, int pendingWritesMax) {
+        caps.limit(queuedMax, pendingWritesMax);
     }
 
     /**
@@ -135,8 +152,13 @@ public final class MessagingService implements SessionObserver, AutoCloseable {
             return CompletableFuture.completedFuture(new Enqueued.TooLarge(
                     "a message payload is at most " + maxPayload + " bytes (max-frame-size - 8)"));
         }
+        Enqueued.Overloaded overloaded = caps.admit();
+        if (overloaded != null) {
+            return CompletableFuture.completedFuture(overloaded);
+        }
         EnqueueRequest request = new EnqueueRequest(deviceId, payload, ttlMillis, idempotencyKey,
                 new CompletableFuture<>());
+        request.done().whenComplete((result, error) -> caps.release());
         enqueueRequests.add(request);
         scheduleDrain();
         return request.done().whenComplete((result, error) -> {

@@ -99,6 +99,14 @@ public final class UplinkJournalWriter implements UplinkJournal, AutoCloseable {
         return lastPosition;
     }
 
+    /**
+     * Behind once a durable consumer is three quarters of the way to the bound: links that send uplinks are paused
+     * ({@link UplinkGate}) before new messages would have to be refused.
+     */
+    public boolean behind() {
+        return durableConsumerCursor != null && lag() * 4 >= maxLag * 3;
+    }
+
     private long lag() {
         LongSupplier cursor = durableConsumerCursor;
         return cursor == null ? 0 : Math.max(0, lastPosition - cursor.getAsLong());

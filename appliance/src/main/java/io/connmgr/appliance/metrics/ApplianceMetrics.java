@@ -49,6 +49,7 @@ public final class ApplianceMetrics {
         registry.config().meterFilter(MeterFilter.deny(id ->
                 id.getName().equals("system.cpu.count") || id.getName().equals("process.cpu.time")));
         new JvmMemoryMetrics().bindTo(registry);
+        BufferMemoryMetrics.bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);

@@ -93,6 +93,8 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                // A relayed side stops reading when its peer is unwritable: these marks bound what waits per side.
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, context.streams().waterMark())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -96,7 +96,7 @@ final class DeviceStreams {
             fail(r, StreamMetrics.Kind.MULTIPLEXED, StreamStatus.NOT_SUPPORTED, OpenFailure.NOT_SUPPORTED);
             return;
         }
-        if (count() >= service.options().maxStreamsPerDevice()) {
+        if (count() >= service.options().maxStreamsPerDevice() || service.atApplianceCap()) {
             fail(r, kind, StreamStatus.TOO_MANY_STREAMS, OpenFailure.TOO_MANY_STREAMS);
             return;
         }
@@ -220,7 +220,8 @@ final class DeviceStreams {
         StreamService.Target target = service.options().services().get(o.service());
         StreamStatus refusal = o.mode() != StreamMode.MULTIPLEXED ? StreamStatus.NOT_SUPPORTED
                 : target == null ? StreamStatus.UNKNOWN_SERVICE
-                : count() >= service.options().maxStreamsPerDevice() ? StreamStatus.TOO_MANY_STREAMS : null;
+                : count() >= service.options().maxStreamsPerDevice() || service.atApplianceCap()
+                ? StreamStatus.TOO_MANY_STREAMS : null;
         if (refusal != null) {
             service.metrics().opened(kind, refusal);
             channel.writeAndFlush(new StreamOpenResult(id, refusal, 0));
@@ -232,6 +233,7 @@ final class DeviceStreams {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, service.options().waterMark())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.clamp(service.options().connectWait().toMillis(), 1, Integer.MAX_VALUE))
                 .handler(relay)

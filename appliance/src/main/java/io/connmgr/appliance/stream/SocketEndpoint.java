@@ -22,6 +22,8 @@ public final class SocketEndpoint extends StreamEndpoint implements BackendRelay
     private volatile MuxStream stream;
     /** Device loop only. */
     private ChannelFuture lastWrite;
+    /** Whether the socket should be read, as last decided (see {@link #reading}). */
+    private volatile boolean wantReading;
 
     public SocketEndpoint(Channel channel, BackendRelayHandler relay) {
         this.channel = channel;
@@ -127,11 +129,27 @@ public final class SocketEndpoint extends StreamEndpoint implements BackendRelay
         }
     }
 
+    /**
+     * Called from the device link's loop (credit, writability) and this channel's (credit used up). What reading
+     * should be is decided by the last call and applied on this channel's loop: turning reading on there hops a
+     * second time (Reading), and a stop decided meanwhile against the stale flag would be lost, leaving the socket
+     * read while the device link cannot take its bytes.
+     */
     @Override
     void reading(boolean on) {
+        wantReading = on;
+        if (channel.eventLoop().inEventLoop()) {
+            applyReading();
+        } else {
+            channel.eventLoop().execute(this::applyReading);
+        }
+    }
+
+    private void applyReading() {
+        boolean on = wantReading;
         if (channel.config().isAutoRead() != on) {
             if (on) {
-                Reading.resume(channel);
+                Reading.resume(channel); // on this loop: at once
             } else {
                 channel.config().setAutoRead(false);
             }

@@ -39,6 +39,7 @@ public final class StreamMetrics {
     private final Counter splicedRelays;
     private final Counter copiedRelays;
     private final Map<String, Counter> proxyRequests = new ConcurrentHashMap<>();
+    private final Counter refusedAtApplianceCap;
 
     public StreamMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -64,6 +65,8 @@ public final class StreamMetrics {
                 .description("Streams reset because the device sent beyond its window").register(registry);
         attachFailures = Counter.builder("cm.stream.attach.failures")
                 .description("Data connections refused: unknown, expired or already used token").register(registry);
+        refusedAtApplianceCap = Counter.builder("cm.streams.refused").tag("limit", "appliance")
+                .description("Stream opens refused because max-streams streams were open").register(registry);
         splicedRelays = relays(registry, "splice");
         copiedRelays = relays(registry, "copy");
     }
@@ -90,6 +93,10 @@ public final class StreamMetrics {
 
     public void fromDevice(long bytes) {
         bytesFromDevice.increment(bytes);
+    }
+
+    void refusedAtApplianceCap() {
+        refusedAtApplianceCap.increment();
     }
 
     public void windowViolation() {

@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -73,7 +74,8 @@ public final class StreamService implements SessionObserver {
      * @param splice   data connections are relayed with splice(2) where both sockets are epoll's
      */
     public record Options(int window, int maxChunk, int maxStreamsPerDevice, Duration connectWait,
-                          boolean dataConnections, boolean splice, Map<String, Target> services) {
+                          boolean dataConnections, boolean splice, Map<String, Target> services, int maxStreams,
+                          WriteBufferWaterMark waterMark) {
         /**
          * Larger frames cost less per byte, but a device decodes a frame only once all of it has arrived: 64 KiB
          * frames (one socket read each) relayed slower than 16 KiB ones in A/B runs of cm loadtest relay.
@@ -87,7 +89,8 @@ public final class StreamService implements SessionObserver {
             // STREAM_DATA carries a 4-byte stream id in front of the data within the payload limit.
             int maxChunk = Math.max(1, Math.min(MAX_CHUNK, c.maxFrameSize() - 4));
             return new Options(c.streamWindow(), maxChunk, c.maxStreamsPerDevice(), c.connectWait(),
-                    c.dataConnections(), c.dataConnectionSplice() && epoll, Map.copyOf(services));
+                    c.dataConnections(), c.dataConnectionSplice() && epoll, Map.copyOf(services),
+                    c.backpressure().maxStreams(), c.backpressure().waterMark());
         }
     }
 
@@ -151,6 +154,11 @@ public final class StreamService implements SessionObserver {
 
     public StreamMetrics metrics() {
         return metrics;
+    }
+
+    /** The write-buffer marks of connections whose bytes become stream bytes (write-buffer-low/high). */
+    public WriteBufferWaterMark waterMark() {
+        return options.waterMark();
     }
 
     Options options() {
@@ -239,6 +247,19 @@ public final class StreamService implements SessionObserver {
         return null;
     }
 
+    /**
+     * Whether the appliance-wide stream cap ({@code max-streams}) is reached; counted as a refusal when it is. Checked
+     * when a request arrives and again when the stream is opened on the link, so opens in progress can pass it by at
+     * most their number. Each open stream holds at most its windows, so the cap bounds the memory streams can hold.
+     */
+    boolean atApplianceCap() {
+        if (metrics.active() < options.maxStreams()) {
+            return false;
+        }
+        metrics.refusedAtApplianceCap();
+        return true;
+    }
+
     void serverLinks(String deviceId, int delta) {
         manager.serverLinks(deviceId, delta);
     }
@@ -255,6 +276,11 @@ public final class StreamService implements SessionObserver {
      * connect. The outcome goes to {@code r.reply()}.
      */
     public void open(OpenRequest r) {
+        if (atApplianceCap()) {
+            metrics.opened(StreamMetrics.Kind.MULTIPLEXED, StreamStatus.TOO_MANY_STREAMS);
+            r.reply().failed(OpenFailure.TOO_MANY_STREAMS);
+            return;
+        }
         log.debug("device {}: stream to port {} requested by {} ({})", r.deviceId(), r.port(), r.origin(),
                 manager.tierOf(r.deviceId()));
         Waiter w = new Waiter(r);

@@ -62,6 +62,8 @@ public final class Transport {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                // Above the high mark a link stops reading from its device and the streams feeding it pause.
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, c.backpressure().waterMark())
                 // Device traffic is small; start reads small so a million connections do not each hold 2 KiB.
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 512, 65536));
         if (epoll) {

@@ -64,6 +64,8 @@ final class StreamDevice implements AutoCloseable {
     final Map<Integer, AtomicLong> sent = new ConcurrentHashMap<>();
     private final AtomicInteger nextLinkId = new AtomicInteger(2);
     private Channel link;
+    /** The window this device grants for streams the appliance opens. */
+    volatile long grantWindow = WINDOW;
 
     StreamDevice(int appliancePort, Map<Integer, Integer> exposed) {
         this.appliancePort = appliancePort;
@@ -83,6 +85,11 @@ final class StreamDevice implements AutoCloseable {
                 }).connect("127.0.0.1", appliancePort).sync().channel();
         link.writeAndFlush(new Hello(Wire.PROTOCOL_VERSION, 0, capabilities, id, token.getBytes(), null));
         return welcome.get(10, TimeUnit.SECONDS);
+    }
+
+    /** Stops (or resumes) reading the link: a device that does not read what the appliance sends it. */
+    void reading(boolean on) {
+        link.config().setAutoRead(on);
     }
 
     boolean connected() {
@@ -311,7 +318,7 @@ final class StreamDevice implements AutoCloseable {
             }
             l.local = connect.channel();
             streams.put(l.id, l);
-            link.writeAndFlush(new StreamOpenResult(o.streamId(), StreamStatus.OK, WINDOW));
+            link.writeAndFlush(new StreamOpenResult(o.streamId(), StreamStatus.OK, grantWindow));
             l.drain();
         });
     }
@@ -379,6 +386,17 @@ final class StreamDevice implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             peer.writeAndFlush(msg);
+            if (!peer.isWritable()) {
+                ctx.channel().config().setAutoRead(false); // the test's device buffers no more than the appliance
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                peer.config().setAutoRead(true);
+            }
+            ctx.fireChannelWritabilityChanged();
         }
 
         @Override

@@ -62,6 +62,8 @@ final class StreamFixtures {
     static final class Server implements AutoCloseable {
         final ServerSocket socket;
         final List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Bytes a firehose has written so far, all connections. */
+        final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
 
         Server(java.util.function.Consumer<Socket> serve) throws IOException {
             socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
@@ -110,12 +112,15 @@ final class StreamFixtures {
 
     /** Writes {@code bytes} bytes to each connection, then closes. */
     static Server firehose(int bytes) throws IOException {
-        return new Server(s -> {
+        Server[] self = new Server[1];
+        self[0] = new Server(s -> {
             try {
                 OutputStream out = s.getOutputStream();
                 byte[] chunk = new byte[16 * 1024];
                 for (int left = bytes; left > 0; left -= chunk.length) {
-                    out.write(chunk, 0, Math.min(left, chunk.length));
+                    int n = Math.min(left, chunk.length);
+                    out.write(chunk, 0, n);
+                    self[0].written.addAndGet(n);
                 }
                 s.shutdownOutput();
                 s.getInputStream().transferTo(OutputStream.nullOutputStream());
@@ -123,6 +128,7 @@ final class StreamFixtures {
                 // peer went away
             }
         });
+        return self[0];
     }
 
     /**

@@ -26,12 +26,17 @@ final class TestDevice implements AutoCloseable {
     private final OutputStream out;
 
     TestDevice(int port) throws IOException {
-        this(plain(null, new InetSocketAddress("127.0.0.1", port)));
+        this(plain(null, new InetSocketAddress("127.0.0.1", port), 0));
+    }
+
+    /** @param receiveBuffer SO_RCVBUF before connecting (bounds what the kernel reads for it); 0 = the default */
+    TestDevice(int port, int receiveBuffer) throws IOException {
+        this(plain(null, new InetSocketAddress("127.0.0.1", port), receiveBuffer));
     }
 
     /** Connects from {@code local} (any free port of it; null = the system's choice) to {@code appliance}. */
     TestDevice(InetSocketAddress local, InetSocketAddress appliance) throws IOException {
-        this(plain(local, appliance));
+        this(plain(local, appliance, 0));
     }
 
     /** Over a socket already connected (a TLS one, say). */
@@ -43,8 +48,12 @@ final class TestDevice implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    private static Socket plain(InetSocketAddress local, InetSocketAddress appliance) throws IOException {
+    private static Socket plain(InetSocketAddress local, InetSocketAddress appliance, int receiveBuffer)
+            throws IOException {
         Socket s = new Socket();
+        if (receiveBuffer > 0) {
+            s.setReceiveBufferSize(receiveBuffer);
+        }
         if (local != null) {
             s.bind(local);
         }

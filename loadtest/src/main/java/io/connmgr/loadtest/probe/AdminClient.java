@@ -43,6 +43,19 @@ public final class AdminClient {
         return get("/metrics");
     }
 
+    /** Whether {@code GET /readyz} answers 200 now (false when it answers otherwise or not at all). */
+    public boolean ready() {
+        try {
+            get("/readyz");
+            return true;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private String get(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).GET().build(),
