@@ -83,6 +83,11 @@ public final class DeviceLinkPipelines {
         this.uplinkGate = gate;
     }
 
+    /** Null when uplinks are never paused for their subscribers. */
+    public UplinkGate uplinkGate() {
+        return uplinkGate;
+    }
+
     public void installHandshake(Channel ch) {
         ch.pipeline()
                 .addLast(HandlerNames.DECODER, new FrameDecoder(maxFrameSize))

@@ -391,8 +391,14 @@ public final class ConnectionManager implements SleepLoop.Listener {
         if (ch.isActive() && !session.closing()) {
             session.activity(time); // an ACK is application data too (docs/protocol.md 5.8): the tier timers restart
             ch.writeAndFlush(new Ack(session.uplinkJournaled()));
-            if (waiting <= MAX_UNJOURNALED_UPLINKS / 2 && !session.transitioning() && !ch.config().isAutoRead()) {
-                ch.config().setAutoRead(true);
+            // Reading resumes only if nothing else holds it: an unwritable link resumes on its writability change,
+            // one whose uplink subscribers are behind when the gate lets it go.
+            if (waiting <= MAX_UNJOURNALED_UPLINKS / 2 && !session.transitioning() && !ch.config().isAutoRead()
+                    && ch.isWritable()) {
+                var gate = pipelines.uplinkGate();
+                if (gate == null || !gate.holdIfBehind(ch)) {
+                    ch.config().setAutoRead(true);
+                }
             }
         }
     }

@@ -254,7 +254,9 @@ class BackpressureMessagingTest {
         int total = 3000;
         try {
             start("webhook-url", "http://127.0.0.1:" + server.getAddress().getPort() + "/hook",
-                    "webhook-backlog", "400");
+                    // Room past the pause point (three quarters) for what one read and the journal's in-flight
+                    // messages carry: the pause must come before the bound, where messages would be refused.
+                    "webhook-backlog", "2000");
             try (TestDevice d = harness.connect("chatty")) {
                 AtomicLong acked = new AtomicLong();
                 Thread reader = Thread.ofVirtual().start(() -> {
@@ -278,11 +280,11 @@ class BackpressureMessagingTest {
                 await().atMost(Duration.ofSeconds(20)).until(() -> harness.counter("cm.uplink.paused") > 0);
                 long stalledAt = BackpressureStreamsTest.plateau(acked::get);
                 assertThat(stalledAt).isLessThan(total);
-                assertThat(harness.counter("cm.webhook.dropped", "reason", "backlog_full")).isZero();
+                assertThat(harness.counter("cm.uplink.refused", "reason", "journal_full")).isZero();
                 webhookStalled.countDown();
                 await().atMost(Duration.ofSeconds(60)).until(() -> acked.get() == total);
                 await().atMost(Duration.ofSeconds(60)).until(() -> received.get() == total);
-                assertThat(harness.counter("cm.webhook.dropped", "reason", "backlog_full")).isZero();
+                assertThat(harness.counter("cm.uplink.refused", "reason", "journal_full")).isZero();
                 writer.join(Duration.ofSeconds(5));
                 reader.join(Duration.ofSeconds(5));
             }
