@@ -51,7 +51,9 @@ public record ApplianceConfig(
         Map<String, String> services,
         String controlBindAddress,
         int controlPort,
-        MessagingConfig messaging) {
+        MessagingConfig messaging,
+        Duration proxyRequestTimeout,
+        Duration adminRequestTimeout) {
 
     static ApplianceConfig from(Map<String, Object> v) {
         return new ApplianceConfig(
@@ -100,7 +102,9 @@ public record ApplianceConfig(
                 ServiceList.parse((String) v.get("services")),
                 (String) v.get("control-bind-address"),
                 i(v, "control-port"),
-                MessagingConfig.from(v));
+                MessagingConfig.from(v),
+                d(v, "proxy-request-timeout"),
+                d(v, "admin-request-timeout"));
     }
 
     private static int i(Map<String, Object> v, String key) {

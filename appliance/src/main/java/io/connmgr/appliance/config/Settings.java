@@ -79,7 +79,15 @@ public final class Settings {
             s("data-connection-splice", BOOL, "true",
                     "Relay data connections with splice(2) (epoll): the bytes stay in the kernel; false = copy them."),
             s("services", STRING, "",
-                    "Back-end services devices may open links to: name=host:port, comma-separated."));
+                    "Back-end services devices may open links to: name=host:port, comma-separated."),
+            // Request deadlines of the back-end listeners: a client that sends its request slowly, or never finishes
+            // it, is answered with the protocol's error and closed when its time is up (slowloris).
+            s("proxy-request-timeout", DURATION, "10s", 100, 300_000,
+                    "Time a back-end has to complete its proxy request: SOCKS5 greeting, credentials and CONNECT, or "
+                            + "the HTTP CONNECT head."),
+            s("admin-request-timeout", DURATION, "30s", 100, 3_600_000,
+                    "Time an admin API client has to send a complete request, from connecting or from the previous "
+                            + "response."));
 
     public static final List<Setting> ALL = java.util.stream.Stream.of(CORE, MessagingConfig.SETTINGS)
             .flatMap(List::stream).toList();

@@ -44,7 +44,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private final String bindAddress;
     private final int port;
-    private final Context context;
+    private Context context;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Class<? extends ServerChannel> serverChannelClass;
@@ -64,6 +64,13 @@ public final class ProxyServer implements AutoCloseable {
         this.boss = boss;
         this.workers = workers;
         this.serverChannelClass = serverChannelClass;
+    }
+
+    /** Replaces the default {@link #REQUEST_TIMEOUT_MILLIS} (setting {@code proxy-request-timeout}); before start. */
+    public ProxyServer requestTimeout(java.time.Duration timeout) {
+        context = new Context(context.streams(), context.authenticator(), context.authExecutor(), timeout.toMillis(),
+                context.trustedSources(), context.opener());
+        return this;
     }
 
     public ProxyServer start() {
