@@ -293,8 +293,11 @@ public final class Appliance implements AutoCloseable {
         }
 
         admin = new AdminServer(new AdminOptions(config.adminBindAddress(), config.adminPort(), adminToken,
-                Math.max(AdminOptions.DEFAULT_MAX_REQUEST_BYTES, config.maxFrameSize())),
-                new DeviceDirectoryService(manager, store, config, () -> ready), metrics.registry(),
+                Math.max(AdminOptions.DEFAULT_MAX_REQUEST_BYTES, config.maxFrameSize()))
+                .withRequestTimeout(config.adminRequestTimeout()),
+                // not ready while the store cannot write (disk full, I/O error): see RocksDbStore.writable
+                new DeviceDirectoryService(manager, store, config,
+                        () -> ready && !(store instanceof RocksDbStore rocks && !rocks.writable())), metrics.registry(),
                 adminGroup, transport.serverChannelClass(),
                 new BackendApi(config, backends, messaging, rpc, manager, store, reachability),
                 new CredentialApi(credentials.fleetKeys(), credentials.revocations(), manager::revoke,
@@ -312,7 +315,8 @@ public final class Appliance implements AutoCloseable {
                         backendAuthenticator,
                         config.proxyTrustedSources(), storeReads, bossGroup, workerGroup, transport.serverChannelClass(),
                         credentials.proxyGuard()).withProxyProtocol(proxyProtocol.proxy())
-                        .withTls(config.tls().proxy() ? tls : null).start();
+                        .withTls(config.tls().proxy() ? tls : null)
+                        .requestTimeout(config.proxyRequestTimeout()).start();
             } catch (RuntimeException e) {
                 close();
                 throw e;

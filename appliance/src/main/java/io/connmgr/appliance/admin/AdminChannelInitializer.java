@@ -61,7 +61,7 @@ final class AdminChannelInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast("http-codec", new HttpServerCodec(decoderConfig));
         pipeline.addLast("keep-alive", new HttpServerKeepAliveHandler());
         pipeline.addLast("aggregator", new BoundedRequestAggregator(maxRequestBytes, router, writer));
-        pipeline.addLast("request-deadline", new RequestDeadlineHandler(requestTimeout));
+        pipeline.addLast("request-deadline", new RequestDeadlineHandler(requestTimeout, writer));
         pipeline.addLast("dispatcher", new AdminDispatcher(router, auth, workers, writer));
         pipeline.addLast("exceptions", AdminExceptionHandler.INSTANCE);
     }

@@ -1,6 +1,8 @@
 package io.connmgr.appliance.admin;
 
 import io.connmgr.appliance.transport.ClientAddress;
+import io.connmgr.appliance.store.StoreException;
+
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -226,11 +228,31 @@ final class AdminDispatcher extends SimpleChannelInboundHandler<FullHttpRequest>
             return future.exceptionally(this::failure);
         }
 
+        /**
+         * A store that cannot write is the server's condition, not a bug: 507 when the disk is full, else 503, so a
+         * client retries instead of taking the request as done (the store logs the cause and the data dir).
+         */
+        private AdminResponse storeFailure(StoreException e) {
+            log.warn("admin route {}: store failure: {}", route, e.getMessage());
+            return switch (e.kind()) {
+                case DISK_FULL -> AdminResponse.error(HttpResponseStatus.INSUFFICIENT_STORAGE, "store_full",
+                        "the appliance's disk is full; nothing was stored, retry once space is freed");
+                case CORRUPT -> AdminResponse.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "store_corrupt",
+                        "the appliance's store is damaged; nothing was stored");
+                default -> AdminResponse.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "store_unavailable",
+                        "the appliance's store failed (" + e.kind().name().toLowerCase(java.util.Locale.ROOT)
+                                + "); nothing was stored, retry later");
+            };
+        }
+
         private AdminResponse failure(Throwable t) {
             Throwable e = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
                     ? t.getCause() : t;
             if (e instanceof ApiException api) {
                 return api.toResponse();
+            }
+            if (e instanceof StoreException store) {
+                return storeFailure(store);
             }
             log.warn("admin route {} failed", route, e);
             return AdminResponse.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",

@@ -40,15 +40,24 @@ final class BoundedRequestAggregator extends HttpObjectAggregator {
         writer.write(ctx, tooLarge(), routeTag(request), close);
     }
 
-    /** Replaces Netty's empty 413 to an {@code Expect: 100-continue} whose announced length is too large. */
+    /**
+     * Replaces Netty's empty 413 to an {@code Expect: 100-continue} whose announced length is too large, and its empty
+     * 417 to an {@code Expect} it does not know (found by fuzzing: a flipped bit in "100-continue" got a bodiless 417).
+     */
     @Override
     protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
         Object response = super.newContinueResponse(start, maxContentLength, pipeline);
-        if (response instanceof HttpResponse http
-                && http.status().code() == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()
-                && start instanceof HttpRequest request) {
-            ReferenceCountUtil.release(response);
-            return writer.toHttp(tooLarge(), routeTag(request), false);
+        if (response instanceof HttpResponse http && start instanceof HttpRequest request) {
+            int status = http.status().code();
+            if (status == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()) {
+                ReferenceCountUtil.release(response);
+                return writer.toHttp(tooLarge(), routeTag(request), false);
+            }
+            if (status == HttpResponseStatus.EXPECTATION_FAILED.code()) {
+                ReferenceCountUtil.release(response);
+                return writer.toHttp(AdminResponse.error(HttpResponseStatus.EXPECTATION_FAILED, "expectation_failed",
+                        "only 'Expect: 100-continue' is supported"), routeTag(request), false);
+            }
         }
         return response;
     }

@@ -57,7 +57,9 @@ public record ApplianceConfig(
         AuthConfig auth,
         ProxyProtocolConfig proxyProtocol,
         TlsConfig tls,
-        BackpressureConfig backpressure) {
+        BackpressureConfig backpressure,
+        Duration proxyRequestTimeout,
+        Duration adminRequestTimeout) {
 
     static ApplianceConfig from(Map<String, Object> v) {
         return new ApplianceConfig(
@@ -111,7 +113,9 @@ public record ApplianceConfig(
                 AuthConfig.from(v),
                 ProxyProtocolConfig.from(v),
                 TlsConfig.from(v),
-                BackpressureConfig.from(v));
+                BackpressureConfig.from(v),
+                d(v, "proxy-request-timeout"),
+                d(v, "admin-request-timeout"));
     }
 
     private static int i(Map<String, Object> v, String key) {

@@ -102,7 +102,15 @@ public final class Settings {
                     "The same for the back-end proxy listener only; empty = proxy-protocol-trusted, none = off here."),
             s("proxy-protocol-trusted-control", STRING, "",
                     "The same for the back-end control channel only; empty = proxy-protocol-trusted, "
-                            + "none = off here."));
+                            + "none = off here."),
+            // Request deadlines of the back-end listeners: a client that sends its request slowly, or never finishes
+            // it, is answered with the protocol's error and closed when its time is up (slowloris).
+            s("proxy-request-timeout", DURATION, "10s", 100, 300_000,
+                    "Time a back-end has to complete its proxy request: SOCKS5 greeting, credentials and CONNECT, or "
+                            + "the HTTP CONNECT head."),
+            s("admin-request-timeout", DURATION, "30s", 100, 3_600_000,
+                    "Time an admin API client has to send a complete request, from connecting or from the previous "
+                            + "response."));
 
     // ---- TLS: one certificate and key for every listener; each listener turns TLS on by itself (docs/security.md).
     private static final List<Setting> TLS = List.of(

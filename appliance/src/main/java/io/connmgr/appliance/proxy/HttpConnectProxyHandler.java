@@ -32,6 +32,8 @@ final class HttpConnectProxyHandler extends ChannelInboundHandlerAdapter {
 
     HttpConnectProxyHandler(ProxyConnection connection) {
         this.connection = connection;
+        connection.onTimeout(ProxyFailures.httpError(408, ProxyFailures.reason(408), "request_timeout",
+                "the CONNECT request was not complete within " + connection.requestTimeoutMillis() + " ms"));
     }
 
     @Override

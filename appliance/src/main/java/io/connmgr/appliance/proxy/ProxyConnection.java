@@ -40,20 +40,35 @@ final class ProxyConnection {
     private final ProxyServer.Context context;
     private final ScheduledFuture<?> deadline;
     private String protocol = "unknown";
+    /** What a client whose time ran out is told; none until its protocol is known (then it is silence that timed out). */
+    private byte[] timeoutReply;
     private volatile boolean done;
 
     ProxyConnection(Channel channel, ProxyServer.Context context) {
         this.channel = channel;
         this.context = context;
         this.deadline = channel.eventLoop().schedule(() -> {
-            finish("timeout");
-            channel.close();
+            if (timeoutReply == null) {
+                finish("timeout");
+                channel.close();
+            } else {
+                refuse(timeoutReply, "timeout");
+            }
         }, context.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
         channel.closeFuture().addListener(f -> deadline.cancel(false));
     }
 
     void protocol(String name) {
         this.protocol = name;
+    }
+
+    /** The protocol's answer for the step the request is in, should the request deadline pass there. */
+    void onTimeout(byte[] reply) {
+        this.timeoutReply = reply;
+    }
+
+    long requestTimeoutMillis() {
+        return context.requestTimeoutMillis();
     }
 
     /**

@@ -81,6 +81,7 @@ final class ProxyFailures {
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 407 -> "Proxy Authentication Required";
+            case 408 -> "Request Timeout";
             case 414 -> "URI Too Long";
             case 429 -> "Too Many Requests";
             case 431 -> "Request Header Fields Too Large";

@@ -48,7 +48,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private final String bindAddress;
     private final int port;
-    private final Context context;
+    private Context context;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Class<? extends ServerChannel> serverChannelClass;
@@ -84,6 +84,13 @@ public final class ProxyServer implements AutoCloseable {
     /** Back-ends may come through the balancers {@code policy} trusts; before {@link #start}. */
     public ProxyServer withProxyProtocol(ProxyProtocolPolicy policy) {
         this.proxyProtocol = policy;
+        return this;
+    }
+
+    /** Replaces the default {@link #REQUEST_TIMEOUT_MILLIS} (setting {@code proxy-request-timeout}); before start. */
+    public ProxyServer requestTimeout(java.time.Duration timeout) {
+        context = new Context(context.streams(), context.authenticator(), context.authExecutor(), timeout.toMillis(),
+                context.trustedSources(), context.opener(), context.guard());
         return this;
     }
 

@@ -38,6 +38,7 @@ final class Socks5ProxyHandler extends ChannelInboundHandlerAdapter {
 
     Socks5ProxyHandler(ProxyConnection connection) {
         this.connection = connection;
+        connection.onTimeout(NO_ACCEPTABLE_METHOD);
     }
 
     @Override
@@ -79,6 +80,7 @@ final class Socks5ProxyHandler extends ChannelInboundHandlerAdapter {
                 && init.authMethods().contains(Socks5AuthMethod.NO_AUTH) && connection.fromTrustedSource()) {
             backend = ProxyServer.TRUSTED_BACKEND;
             ctx.pipeline().replace(ProxyConnection.DECODER, ProxyConnection.DECODER, new Socks5CommandRequestDecoder());
+            connection.onTimeout(ProxyFailures.socksReply(ProxyFailures.SOCKS_GENERAL_FAILURE));
             ctx.writeAndFlush(Unpooled.wrappedBuffer(METHOD_NO_AUTH));
             return;
         }
@@ -88,6 +90,7 @@ final class Socks5ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         ctx.pipeline().replace(ProxyConnection.DECODER, ProxyConnection.DECODER,
                 new Socks5PasswordAuthRequestDecoder());
+        connection.onTimeout(AUTH_FAILED);
         ctx.writeAndFlush(Unpooled.wrappedBuffer(METHOD_PASSWORD));
     }
 
@@ -102,6 +105,7 @@ final class Socks5ProxyHandler extends ChannelInboundHandlerAdapter {
             backend = name.get();
             ctx.pipeline().replace(ProxyConnection.DECODER, ProxyConnection.DECODER,
                     new Socks5CommandRequestDecoder());
+            connection.onTimeout(ProxyFailures.socksReply(ProxyFailures.SOCKS_GENERAL_FAILURE));
             ctx.writeAndFlush(Unpooled.wrappedBuffer(AUTH_OK));
             List<ByteBuf> replay = held;
             held = null;

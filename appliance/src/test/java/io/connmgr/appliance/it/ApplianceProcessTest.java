@@ -124,6 +124,54 @@ class ApplianceProcessTest {
         assertThat(Files.readString(log2)).contains("cannot start").containsIgnoringCase("lock");
     }
 
+    // ---- store failures at start-up: a lock held by another process, a damaged store
+
+    @Test
+    void secondAppliance_lockHeld_exitsNonZero_namingTheDataDirAndTheCause() throws Exception {
+        startAppliance(dir.resolve("first.log"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> status("/readyz") == 200);
+        Path log2 = dir.resolve("second.log");
+        Process second = startAppliance(log2);
+        assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.exitValue()).isNotZero();
+        assertThat(Files.readString(log2)).contains("cannot start")
+                .contains(dir.resolve("data").resolve("store").toString())
+                .contains("another appliance is probably running with this store directory");
+    }
+
+    @Test
+    void corruptStore_failsStartUpWithTheHint_andMoveAsideStartsEmpty() throws Exception {
+        Process first = startAppliance(dir.resolve("first.log"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> status("/readyz") == 200);
+        first.destroy(); // SIGTERM: a clean stop, the store flushed
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Path store = dir.resolve("data").resolve("store");
+        Path manifest;
+        try (var files = Files.list(store)) {
+            manifest = files.filter(f -> f.getFileName().toString().startsWith("MANIFEST-")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(manifest);
+        for (int i = bytes.length / 4; i < bytes.length; i++) {
+            bytes[i] = (byte) 0xA5;
+        }
+        Files.write(manifest, bytes);
+
+        Path log2 = dir.resolve("corrupt.log");
+        Process second = startAppliance(log2);
+        assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.exitValue()).isNotZero();
+        assertThat(Files.readString(log2)).contains("cannot start").contains(store.toString()).contains("corrupt")
+                .contains("--store-recover=move-aside");
+
+        Path log3 = dir.resolve("recovered.log");
+        startAppliance(log3, "--store-recover", "move-aside");
+        await().atMost(Duration.ofSeconds(30)).until(() -> status("/readyz") == 200);
+        assertThat(Files.readString(log3)).contains("moved it aside");
+        try (var siblings = Files.list(store.getParent())) {
+            assertThat(siblings.map(f -> f.getFileName().toString())).anyMatch(n -> n.startsWith("store.corrupt-"));
+        }
+    }
+
     @Test
     void invalidConfiguration_failsStartUpNamingTheKey() throws Exception {
         Path log = dir.resolve("bad.log");

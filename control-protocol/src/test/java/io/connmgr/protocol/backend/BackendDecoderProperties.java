@@ -1,6 +1,8 @@
 package io.connmgr.protocol.backend;
 
 import io.connmgr.protocol.codec.DecoderHarness;
+import io.connmgr.protocol.codec.LeakWatch;
+import io.connmgr.protocol.codec.Mutation;
 import io.connmgr.protocol.codec.ProtocolViolation;
 import io.connmgr.protocol.golden.GoldenVector;
 import io.connmgr.protocol.golden.GoldenVectors;
@@ -11,6 +13,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -21,7 +25,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * No input, random or a damaged stream of valid control-channel frames, makes the back-end decoder throw, emit
- * anything but frames and at most one violation, or leak a buffer (the build runs with PARANOID leak detection).
+ * anything but frames and at most one violation, or leak a buffer (the build runs with PARANOID leak detection, and
+ * {@link LeakWatch} fails the run on any leak it reports). Tries: jqwik's default, 1000 per property;
+ * {@code -Djqwik.tries.default=1000000} for a long run by hand.
  */
 class BackendDecoderProperties {
     private static final List<byte[]> VALID = GoldenVectors.load(BackendGoldenFrames.RESOURCE).stream()
@@ -48,6 +54,26 @@ class BackendDecoderProperties {
         }
         stream = Arrays.copyOf(stream, Math.max(0, stream.length - truncateBy));
         feedChecked(stream, maxFrameSize, side, chunkSizes);
+    }
+
+    /** The shared damage kinds, splicing in pieces of other valid frames and setting length fields to extremes. */
+    @Property
+    void spliceAndLengthExtremes_neverBreakTheDecoder(@ForAll("validStreams") byte[] valid,
+                                                      @ForAll("mutations") List<Mutation> mutations,
+                                                      @ForAll @IntRange(min = 8, max = 1 << 20) int maxFrameSize,
+                                                      @ForAll("chunkSizes") List<Integer> chunkSizes,
+                                                      @ForAll BackendFrameDecoder.Side side) {
+        feedChecked(Mutation.applyAll(valid, mutations), maxFrameSize, side, chunkSizes);
+    }
+
+    @BeforeContainer
+    static void watchLeaks() {
+        LeakWatch.install();
+    }
+
+    @AfterContainer
+    static void noLeakReported() {
+        LeakWatch.assertNoLeaks();
     }
 
     @Property
@@ -97,6 +123,11 @@ class BackendDecoderProperties {
             frames.forEach(out::writeBytes);
             return out.toByteArray();
         });
+    }
+
+    @Provide
+    Arbitrary<List<Mutation>> mutations() {
+        return Mutation.arbitrary(VALID);
     }
 
     @Provide

@@ -83,6 +83,7 @@ public final class RocksDbStore implements ApplianceStore {
     private final RocksDbMessageStore messages = new RocksDbMessageStore(this);
     private final RocksDbBackendStore backends = new RocksDbBackendStore(this);
     private final RocksDbUplinkStore uplinks = new RocksDbUplinkStore(this);
+    private final StoreWriteHealth health;
 
     private RocksDbStore(Path dir, RocksDB db, StoreTuning tuning, List<String> familyNames,
             List<ColumnFamilyHandle> allHandles, StoreMetrics metrics) {
@@ -91,6 +92,7 @@ public final class RocksDbStore implements ApplianceStore {
         this.tuning = tuning;
         this.allHandles = List.copyOf(allHandles);
         this.metrics = metrics;
+        this.health = new StoreWriteHealth(dir, metrics.registry());
         this.handles = new EnumMap<>(ColumnFamily.class);
         for (ColumnFamily cf : ColumnFamily.values()) {
             handles.put(cf, allHandles.get(familyNames.indexOf(cf.cfName())));
@@ -477,10 +479,29 @@ public final class RocksDbStore implements ApplianceStore {
             }
             return call.call();
         } catch (RocksDBException e) {
-            throw RocksDbErrors.during(action, dir, e);
+            StoreException failure = RocksDbErrors.during(action, dir, e);
+            health.failed(failure);
+            throw failure;
         } finally {
             lock.unlock();
         }
+    }
+
+    // ---- write health (readiness)
+
+    private static final byte[] PROBE_KEY = "write-probe".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * Whether the store accepts writes. After a failure that stops writes (disk full, I/O, corruption) this is false
+     * until a small synced probe write succeeds (tried at most once a second). A failed append to the write-ahead log
+     * (the usual way a full disk shows) leaves RocksDB refusing writes until the store is reopened, so in practice
+     * readiness comes back with a restart once space is free (docs/reliability-faults.md).
+     */
+    public boolean writable() {
+        return health.writable(() -> guarded("probing writes", () -> {
+            db.put(handles.get(ColumnFamily.META), tuning.syncedWrite, PROBE_KEY, new byte[0]);
+            return null;
+        }));
     }
 
     private <T> T underSessionLock(byte[] deviceIdKey, DbCall<T> call) throws RocksDBException {

@@ -21,7 +21,10 @@ final class StoreMetrics {
     private final Map<ColumnFamily, Counter> corruptRecords = new EnumMap<>(ColumnFamily.class);
     private final Map<ColumnFamily, Timer> writeLatency = new EnumMap<>(ColumnFamily.class);
 
+    private final MeterRegistry registry;
+
     StoreMetrics(MeterRegistry registry) {
+        this.registry = registry;
         for (ColumnFamily cf : ColumnFamily.values()) {
             String tag = cf.cfName();
             reads.put(cf, Counter.builder("cm.store.reads").tag("cf", tag)
@@ -33,6 +36,10 @@ final class StoreMetrics {
             writeLatency.put(cf, Timer.builder("cm.store.write.latency").tag("cf", tag)
                     .description("Time to commit one write (batch) to the store").register(registry));
         }
+    }
+
+    MeterRegistry registry() {
+        return registry;
     }
 
     void read(ColumnFamily cf, int count) {
