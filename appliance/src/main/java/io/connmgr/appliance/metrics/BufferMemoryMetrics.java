@@ -9,7 +9,7 @@ import io.netty.util.internal.PlatformDependent;
 /**
  * Where the appliance's buffered bytes live: every byte waiting in a channel's outbound buffer, a stream's pending
  * read or a codec comes from Netty's allocator. Its figures show whether backpressure holds: they level off under
- * overload instead of growing with what peers send (docs/reliability-backpressure.md).
+ * overload instead of growing with what peers send (docs/reliability.md).
  */
 public final class BufferMemoryMetrics {
     private BufferMemoryMetrics() {

@@ -495,7 +495,7 @@ public final class RocksDbStore implements ApplianceStore {
      * Whether the store accepts writes. After a failure that stops writes (disk full, I/O, corruption) this is false
      * until a small synced probe write succeeds (tried at most once a second). A failed append to the write-ahead log
      * (the usual way a full disk shows) leaves RocksDB refusing writes until the store is reopened, so in practice
-     * readiness comes back with a restart once space is free (docs/reliability-faults.md).
+     * readiness comes back with a restart once space is free (docs/reliability.md).
      */
     public boolean writable() {
         return health.writable(() -> guarded("probing writes", () -> {
