@@ -1,5 +1,6 @@
 package io.connmgr.appliance.auth;
 
+import io.connmgr.appliance.it.FakeTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The token bucket per source address, on a clock the test moves. */
 class FailureLimiterTest {
-    final ManualClock clock = new ManualClock();
+    final FakeTime clock = new FakeTime();
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final InetSocketAddress a = new InetSocketAddress("192.0.2.1", 40000);
     final InetSocketAddress aOtherPort = new InetSocketAddress("192.0.2.1", 40001);

@@ -1,5 +1,6 @@
 package io.connmgr.appliance.auth;
 
+import io.connmgr.appliance.it.FakeTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class FleetKeysTest {
     @TempDir
     Path dir;
-    final ManualClock clock = new ManualClock();
+    final FakeTime clock = new FakeTime();
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     FleetKeys load() {

@@ -6,11 +6,11 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock the test moves by hand. */
-final class FakeTime implements TimeSource {
+public final class FakeTime implements TimeSource {
     private final AtomicLong nanos = new AtomicLong(1_000_000_000_000L);
     private final AtomicLong millis = new AtomicLong(1_800_000_000_000L);
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         nanos.addAndGet(d.toNanos());
         millis.addAndGet(d.toMillis());
     }
