@@ -44,7 +44,8 @@ MAX_CREDENTIAL_BYTES = 255
 RESUME_TOKEN_BYTES = 16
 HELLO_ON_DEMAND = 0x01  # §5.1 flags: the device operates on demand
 HELLO_DIRECT_ADDRESS = 0x02  # §5.1 flags: a direct address follows the resume token
-HELLO_KNOWN_FLAGS = HELLO_ON_DEMAND | HELLO_DIRECT_ADDRESS
+HELLO_DELIVERED_SEQ = 0x04  # §5.1 flags: the delivered downlink seq (u64) is the last field
+HELLO_KNOWN_FLAGS = HELLO_ON_DEMAND | HELLO_DIRECT_ADDRESS | HELLO_DELIVERED_SEQ
 WELCOME_RESUMED = 0x01  # §5.2 flags
 WELCOME_STAY_CONNECTED = 0x02  # §5.2 flags: stay persistently connected (§6.11)
 
@@ -185,13 +186,16 @@ def encode_payload(frame):
     t = frame["type"]
     if t == "HELLO":
         direct = frame.get("direct_address", "")  # "" = none: the DIRECT_ADDRESS flag stays clear
-        flags = (HELLO_ON_DEMAND if frame.get("on_demand") else 0) | (HELLO_DIRECT_ADDRESS if direct else 0)
+        delivered = frame.get("delivered_seq")  # None = not sent: the DELIVERED_SEQ flag stays clear
+        flags = ((HELLO_ON_DEMAND if frame.get("on_demand") else 0) | (HELLO_DIRECT_ADDRESS if direct else 0)
+                 | (HELLO_DELIVERED_SEQ if delivered is not None else 0))
         return (HELLO_MAGIC + struct.pack(">BBHI", frame["version"], flags, frame["keep_alive_seconds"],
                                           frame["capabilities"])
                 + _short_bytes(frame["device_id"].encode("utf-8"), "device id")
                 + _short_bytes(frame["credential"], "credential")
                 + _short_bytes(frame["resume_token"], "resume token")
-                + (_short_bytes(direct.encode("ascii"), "direct address") if direct else b""))
+                + (_short_bytes(direct.encode("ascii"), "direct address") if direct else b"")
+                + (struct.pack(">Q", delivered) if delivered is not None else b""))
     if t == "WELCOME":
         flags = (WELCOME_RESUMED if frame["resumed"] else 0) | (
             WELCOME_STAY_CONNECTED if frame.get("stay_connected") else 0)
@@ -334,9 +338,15 @@ def _decode_hello(p):
         problem = direct_address_problem(direct)
         if problem:
             raise ProtocolViolation(PROTOCOL_ERROR, "HELLO direct address: %s" % problem)
-    return {"type": "HELLO", "version": version, "keep_alive_seconds": keep_alive, "capabilities": capabilities,
-            "device_id": device_id, "credential": credential, "resume_token": resume_token,
-            "on_demand": bool(flags & HELLO_ON_DEMAND), "direct_address": direct}
+    hello = {"type": "HELLO", "version": version, "keep_alive_seconds": keep_alive, "capabilities": capabilities,
+             "device_id": device_id, "credential": credential, "resume_token": resume_token,
+             "on_demand": bool(flags & HELLO_ON_DEMAND), "direct_address": direct}
+    if flags & HELLO_DELIVERED_SEQ:
+        (delivered,) = p.unpack(">Q")
+        if delivered >= 1 << 63:
+            raise ProtocolViolation(PROTOCOL_ERROR, "HELLO delivered downlink seq is beyond 2^63 - 1")
+        hello["delivered_seq"] = delivered
+    return hello
 
 
 def _decode_stream_or_rpc(name, p):

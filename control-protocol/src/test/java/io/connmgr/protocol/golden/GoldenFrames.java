@@ -40,7 +40,8 @@ public final class GoldenFrames {
                 String direct = v.text("direct_address");
                 yield new Hello(v.integer("version"), v.integer("keep_alive_seconds"), (int) v.number("capabilities"),
                         v.text("device_id"), v.byteField("credential"), v.byteField("resume_token"),
-                        v.flag("on_demand"), direct.isEmpty() ? null : DirectAddress.parse(direct));
+                        v.flag("on_demand"), direct.isEmpty() ? null : DirectAddress.parse(direct),
+                        v.has("delivered_seq") ? v.number("delivered_seq") : Hello.NO_DELIVERED_SEQ);
             }
             case WELCOME -> new Welcome(v.integer("version"), v.flag("resumed"), v.integer("keep_alive_seconds"),
                     v.integer("max_frame_size"), (int) v.number("capabilities"), v.number("last_uplink_seq"),
