@@ -31,6 +31,7 @@ import io.connmgr.protocol.message.CmdResult;
 import io.connmgr.protocol.message.GoAway;
 import io.connmgr.protocol.message.Hello;
 import io.connmgr.protocol.message.Msg;
+import io.connmgr.protocol.message.Reject;
 import io.connmgr.protocol.message.RpcResponse;
 import io.connmgr.protocol.message.Welcome;
 import io.connmgr.protocol.message.Capabilities;
@@ -71,6 +72,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ConnectionManager implements SleepLoop.Listener {
     private static final Logger log = LoggerFactory.getLogger(ConnectionManager.class);
+    /** Uplink MSGs of one device accepted but not yet journaled, beyond which the device is not read. */
+    static final int MAX_UNJOURNALED_UPLINKS = 64;
     private static final ChannelInitializer<Channel> NO_HANDLERS = new ChannelInitializer<>() {
         @Override
         protected void initChannel(Channel ch) {
@@ -254,7 +257,7 @@ public final class ConnectionManager implements SleepLoop.Listener {
             if (error != null) {
                 log.warn("device {}: could not store its session, refusing the handshake: {}", id, error.toString());
                 metrics.authFailure(ReasonCode.INTERNAL_ERROR);
-                Farewell.send(ch, new io.connmgr.protocol.message.Reject(ReasonCode.INTERNAL_ERROR,
+                Farewell.send(ch, new Reject(ReasonCode.INTERNAL_ERROR,
                         "session store unavailable, retry later"));
                 return;
             }
@@ -368,8 +371,6 @@ public final class ConnectionManager implements SleepLoop.Listener {
         uplinkJournal.journal(session.deviceId(), session.sessionTag(), msg)
                 .whenCompleteAsync((ok, error) -> journaled(session, msg.seq(), error), ch.eventLoop());
     }
-
-    static final int MAX_UNJOURNALED_UPLINKS = 64;
 
     private void journaled(DeviceSession session, long seq, Throwable error) {
         session.replyOwed(-1);
