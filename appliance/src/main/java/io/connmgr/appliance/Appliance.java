@@ -236,8 +236,7 @@ public final class Appliance implements AutoCloseable {
         manager.attachPipelines(pipelines);
         // Backpressure and caps: appliance-wide message limits, and devices paused while uplink subscribers are behind.
         messaging.limitTotals(config.backpressure().messageQueueMaxTotal(), config.backpressure().messageStorePendingMax());
-        pipelines.attachUplinkGate(new UplinkGate(() -> uplinkJournal.behind() || uplinkBus.behind(),
-                metrics.meterRegistry()));
+        pipelines.attachUplinkGate(new UplinkGate(uplinkJournal::behind, metrics.meterRegistry()));
         streams = new StreamService(manager, storeReads, metrics, StreamService.Options.of(config, transport.isEpoll()));
         DirectReachability reachability = new DirectReachability(manager, store,
                 config.messaging().directFailThreshold(), metrics.meterRegistry());

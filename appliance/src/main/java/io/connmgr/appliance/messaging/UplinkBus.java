@@ -24,17 +24,6 @@ public final class UplinkBus implements UplinkSink {
         return () -> subscribers.remove(subscriber);
     }
 
-    /** Whether any subscriber is behind. */
-    @Override
-    public boolean behind() {
-        for (UplinkSink s : subscribers) {
-            if (s.behind()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Override
     public void accept(String deviceId, Msg msg) {
         for (UplinkSink s : subscribers) {

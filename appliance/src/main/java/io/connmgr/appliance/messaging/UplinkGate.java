@@ -12,10 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
- * Stops reading from devices whose uplink messages the appliance cannot pass on yet (a subscriber, such as the
- * webhook's backlog, reports it is behind), instead of queueing their messages: the device's unacknowledged MSGs wait
+ * Stops reading from devices whose uplink messages the appliance cannot take yet (the uplink journal's durable
+ * consumer, the webhook, is near the journal's bound), instead of refusing them: the device's unacknowledged MSGs wait
  * in its own memory and the kernel's socket buffers, and TCP slows it down. Paused links are read again as soon as the
- * subscribers caught up; one timer per gate checks, whatever the number of paused links.
+ * consumer caught up; one timer per gate checks, whatever the number of paused links.
  */
 public final class UplinkGate {
     /** How often a paused gate looks whether its subscribers caught up. */
@@ -73,10 +73,5 @@ public final class UplinkGate {
         if (!paused.isEmpty()) {
             recheckLater(loop); // paused while this check emptied the queue
         }
-    }
-
-    /** Whether reading uplink messages now would have to queue them. */
-    public boolean behind() {
-        return behind.getAsBoolean();
     }
 }

@@ -7,10 +7,5 @@ import io.connmgr.protocol.message.Msg;
 public interface UplinkSink {
     void accept(String deviceId, Msg msg);
 
-    /** Whether this sink is behind: more accepted now would have to queue (or be dropped); devices are paused. */
-    default boolean behind() {
-        return false;
-    }
-
     UplinkSink DISCARD = (deviceId, msg) -> { };
 }
