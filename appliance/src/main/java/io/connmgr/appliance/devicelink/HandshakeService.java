@@ -38,11 +38,6 @@ public final class HandshakeService {
     public record Verdict(ReasonCode refusal, DeviceSettings overrides, Optional<SessionRecord> previous) {
     }
 
-    /** @param source the client's address ({@link io.connmgr.appliance.transport.ClientAddress#of}) */
-    public Verdict check(Hello hello, SocketAddress source) {
-        return check(hello, source, null);
-    }
-
     /**
      * @param source    the client's address ({@link io.connmgr.appliance.transport.ClientAddress#of})
      * @param certified the device id the connection's client certificate names (mutual TLS), or null when the
