@@ -143,12 +143,10 @@ public final class ActiveLinkHandler extends ChannelInboundHandlerAdapter {
         if (streams != null) {
             streams.linkWritabilityChanged(session);
         }
-        boolean writable = ctx.channel().isWritable();
-        if (!writable) {
+        if (!ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(false);
-        } else if (!session.closing() && !session.transitioning()
-                && (uplinkGate == null || !uplinkGate.holdIfBehind(ctx.channel()))) {
-            ctx.channel().config().setAutoRead(true);
+        } else {
+            manager.resumeReading(session);
         }
         ctx.fireChannelWritabilityChanged();
     }

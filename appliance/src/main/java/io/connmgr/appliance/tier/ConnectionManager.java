@@ -372,6 +372,23 @@ public final class ConnectionManager implements SleepLoop.Listener {
                 .whenCompleteAsync((ok, error) -> journaled(session, msg.seq(), error), ch.eventLoop());
     }
 
+    /**
+     * The one place an ACTIVE link's reading is turned back on, once nothing holds it: its socket can take writes
+     * again, no tier move is under way, the journal has caught up with its uplinks, and the uplink gate lets it go (or
+     * takes it, to resume it when the journal's consumer has caught up). On the link's event loop.
+     */
+    public void resumeReading(DeviceSession session) {
+        Channel ch = session.channel();
+        if (ch.config().isAutoRead() || !ch.isActive() || !ch.isWritable() || session.closing()
+                || session.transitioning() || session.uplinksUnjournaled(0) > MAX_UNJOURNALED_UPLINKS / 2) {
+            return;
+        }
+        var gate = pipelines.uplinkGate();
+        if (gate == null || !gate.holdIfBehind(ch)) {
+            ch.config().setAutoRead(true);
+        }
+    }
+
     private void journaled(DeviceSession session, long seq, Throwable error) {
         session.replyOwed(-1);
         int waiting = session.uplinksUnjournaled(-1);
@@ -392,14 +409,8 @@ public final class ConnectionManager implements SleepLoop.Listener {
         if (ch.isActive() && !session.closing()) {
             session.activity(time); // an ACK is application data too (docs/protocol.md 5.8): the tier timers restart
             ch.writeAndFlush(new Ack(session.uplinkJournaled()));
-            // Reading resumes only if nothing else holds it: an unwritable link resumes on its writability change,
-            // one whose uplink subscribers are behind when the gate lets it go.
-            if (waiting <= MAX_UNJOURNALED_UPLINKS / 2 && !session.transitioning() && !ch.config().isAutoRead()
-                    && ch.isWritable()) {
-                var gate = pipelines.uplinkGate();
-                if (gate == null || !gate.holdIfBehind(ch)) {
-                    ch.config().setAutoRead(true);
-                }
+            if (waiting <= MAX_UNJOURNALED_UPLINKS / 2) {
+                resumeReading(session);
             }
         }
     }
